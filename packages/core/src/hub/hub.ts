@@ -240,6 +240,9 @@ export class Hub {
     this.#clock = c.get(Tokens.Clock)
     this.#catalog = c.get(Tokens.EventCatalog)
     for (const [type, definition] of Object.entries(this.#options.events?.custom ?? {})) this.#catalog.register(type, definition)
+    for (const { type, definition } of c.isBound(Tokens.EventRegistration) ? c.getAll(Tokens.EventRegistration) : []) {
+      if (!this.#catalog.has(type)) this.#catalog.register(type, definition)
+    }
     this.#bus = c.get(Tokens.EventBus)
     this.#scheduler = c.get(Tokens.Scheduler)
     this.#decisionLog = c.get(Tokens.DecisionLog)

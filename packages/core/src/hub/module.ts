@@ -1,4 +1,5 @@
 import type { BindToFluentSyntax, ContainerModuleLoadOptions, ResolutionContext, ServiceIdentifier } from 'inversify'
+import type { EventDefinition } from '../catalog/standard-events.js'
 import { Tokens } from './tokens.js'
 
 /** A service with a lifecycle: `init` on hub start (in binding order), `destroy` on stop (reverse). */
@@ -77,4 +78,22 @@ export function registerErasable(
       return { name, eraseCustomer: (id: string) => service.eraseCustomer(id) }
     })
     .inSingletonScope()
+}
+
+/** A custom event type a module adds to the hub's catalogue. */
+export interface EventRegistration {
+  /** The event type, e.g. `audience.matched`. */
+  readonly type: string
+  /** Its definition. */
+  readonly definition: EventDefinition
+}
+
+/** Registers custom event types from a module; the hub adds them to its catalogue when built. */
+export function provideEvents(
+  options: Pick<ContainerModuleLoadOptions, 'bind'>,
+  events: Readonly<Record<string, EventDefinition>>,
+): void {
+  for (const [type, definition] of Object.entries(events)) {
+    options.bind(Tokens.EventRegistration).toConstantValue({ type, definition })
+  }
 }

@@ -9,9 +9,10 @@ import type { PullDecider } from '../ports/decision.js'
 import type { DecisionLog } from '../ports/decision-log.js'
 import type { IdempotencyLedger } from '../ports/idempotency-ledger.js'
 import type { InboxStore } from '../ports/inbox.js'
+import type { HttpRoute } from '../ports/http-route.js'
 import type { Inventory } from '../ports/inventory.js'
 import type { Scheduler } from '../scheduler/scheduler.js'
-import type { DefaultBinding, Erasable, Lifecycle } from './module.js'
+import type { DefaultBinding, Erasable, EventRegistration, Lifecycle } from './module.js'
 import type { IdentityResolver, Stage } from './pipeline.js'
 
 /**
@@ -52,6 +53,10 @@ export const Tokens = {
   Erasable: token<Erasable>('@omotenashi/core:Erasable'),
   /** Defaults applied when nothing else bound their token (multi-bound). */
   Default: token<DefaultBinding>('@omotenashi/core:Default'),
+  /** HTTP routes contributed by packages (multi-bound), mounted by `@omotenashi/server`. */
+  HttpRoute: token<HttpRoute>('@omotenashi/core:HttpRoute'),
+  /** Custom event types contributed by modules (multi-bound). */
+  EventRegistration: token<EventRegistration>('@omotenashi/core:EventRegistration'),
   /** Resolves identities to customer ids (bound by `@omotenashi/profile`). */
   IdentityResolver: token<IdentityResolver>('@omotenashi/core:IdentityResolver'),
   /** Answers pull decisions (bound by `@omotenashi/decisioning`). */
