@@ -1,0 +1,73 @@
+/** One schema change shipped with the package. `sql` receives the quoted schema name. */
+export interface Migration {
+  /** Stable id, recorded in `<schema>.migrations` once applied. Never renamed. */
+  readonly id: string
+  /** The DDL, for the given quoted schema. */
+  readonly sql: (schema: string) => string
+}
+
+/**
+ * Every migration, in order. Append only: a released migration never changes, a new change is a
+ * new entry. Times the hub's Clock decides (timer due times, ledger claims) are epoch-ms bigints
+ * so a virtual clock drives them exactly; times carried by records are timestamptz.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    id: '0001_core_ports',
+    sql: (s) => `
+      CREATE TABLE ${s}.timers (
+        id text PRIMARY KEY,
+        due_at bigint NOT NULL,
+        run_at bigint NOT NULL,
+        customer_id text,
+        key text,
+        event jsonb NOT NULL,
+        gen text NOT NULL,
+        attempts integer NOT NULL DEFAULT 0,
+        owner text
+      );
+      CREATE INDEX timers_run_at ON ${s}.timers (run_at, id);
+      CREATE INDEX timers_customer ON ${s}.timers (customer_id, key) WHERE customer_id IS NOT NULL;
+
+      CREATE TABLE ${s}.idempotency (
+        key text PRIMARY KEY,
+        state text NOT NULL CHECK (state IN ('pending', 'done')),
+        since bigint NOT NULL,
+        done_at bigint,
+        result jsonb
+      );
+
+      CREATE TABLE ${s}.decisions (
+        seq bigserial PRIMARY KEY,
+        id text NOT NULL,
+        customer_id text NOT NULL,
+        at timestamptz NOT NULL,
+        body jsonb NOT NULL
+      );
+      CREATE INDEX decisions_customer ON ${s}.decisions (customer_id, at DESC, seq DESC);
+
+      CREATE TABLE ${s}.inbox (
+        customer_id text NOT NULL,
+        id text NOT NULL,
+        created_at timestamptz NOT NULL,
+        expires_at timestamptz,
+        read_at text,
+        body jsonb NOT NULL,
+        PRIMARY KEY (customer_id, id)
+      );
+      CREATE INDEX inbox_customer_created ON ${s}.inbox (customer_id, created_at DESC, id DESC);
+
+      CREATE TABLE ${s}.dead_letters (
+        seq bigserial PRIMARY KEY,
+        id text NOT NULL UNIQUE,
+        event_id text NOT NULL,
+        stage text NOT NULL,
+        at text NOT NULL,
+        event jsonb NOT NULL,
+        error jsonb NOT NULL,
+        redriven integer NOT NULL DEFAULT 0,
+        UNIQUE (event_id, stage)
+      );
+    `,
+  },
+]
