@@ -1,9 +1,8 @@
-import { Subject, type Subscription } from 'rxjs'
 import type { OmoEvent } from '../envelope.js'
 import { ErrorCode, OmotenashiError } from '../errors.js'
 import { partitionKey } from '../partition.js'
 import type { EventBus, EventHandler, UndeliverableHandler } from './event-bus.js'
-import { orderedByKey, type Settled } from './ordered-by-key.js'
+import { KeyedRunner } from './keyed-runner.js'
 
 /** Options of the in-process bus. */
 export interface MemoryEventBusOptions {
@@ -15,28 +14,32 @@ export interface MemoryEventBusOptions {
   readonly keyOf?: (event: OmoEvent) => string
 }
 
-interface Delivery {
-  readonly event: OmoEvent
-  attempts: number
+/** An event whose handler failed on every attempt. */
+class Exhausted {
+  constructor(
+    readonly error: unknown,
+    readonly attempts: number,
+  ) {}
 }
 
 /**
- * The in-process EventBus on RxJS: ordered per key, concurrent across keys, bounded, with
- * retries and graceful drain. The embedded default of every hub.
+ * The in-process EventBus: ordered per key, concurrent across keys, bounded, with retries and
+ * graceful drain. The embedded default of every hub. It runs on {@link KeyedRunner}, the same
+ * engine as the RxJS operator `orderedByKey`, called directly so an event costs no
+ * subscriber chain on the hot path.
  */
 export class MemoryEventBus implements EventBus {
   readonly #capacity: number
   readonly #maxAttempts: number
   readonly #keyOf: (event: OmoEvent) => string
-  readonly #input = new Subject<Delivery>()
   #handler: EventHandler | undefined
   #onUndeliverable: UndeliverableHandler | undefined
-  #subscription: Subscription | undefined
+  #runner: KeyedRunner<OmoEvent> | undefined
   #inFlight = 0
   #state: 'new' | 'running' | 'stopping' | 'stopped' = 'new'
   readonly #spaceWaiters: Array<() => void> = []
   readonly #drainWaiters: Array<() => void> = []
-  readonly #early: Delivery[] = []
+  readonly #early: OmoEvent[] = []
 
   constructor(options: MemoryEventBusOptions = {}) {
     this.#capacity = options.capacity ?? 10_000
@@ -60,11 +63,12 @@ export class MemoryEventBus implements EventBus {
     if (this.#state !== 'new') return
     const handler = this.#handler
     if (!handler) throw new OmotenashiError(ErrorCode.Config, 'call consume() before start()')
-    this.#subscription = this.#input
-      .pipe(orderedByKey((d) => this.#keyOf(d.event), (d) => this.#attempt(handler, d)))
-      .subscribe((settled) => this.#settle(settled))
+    const runner = new KeyedRunner<OmoEvent>(this.#keyOf, (event) => this.#attempt(handler, event, 1), (event, _key, error) =>
+      this.#settle(event, error),
+    )
+    this.#runner = runner
     this.#state = 'running'
-    for (const d of this.#early.splice(0)) this.#input.next(d)
+    for (const d of this.#early.splice(0)) runner.push(d)
   }
 
   /**
@@ -100,7 +104,7 @@ export class MemoryEventBus implements EventBus {
     }
     this.#state = 'stopping'
     await this.drain()
-    this.#subscription?.unsubscribe()
+    this.#runner = undefined
     this.#state = 'stopped'
     // Anyone still waiting for room learns the bus is gone.
     for (const wake of this.#spaceWaiters.splice(0)) wake()
@@ -114,18 +118,17 @@ export class MemoryEventBus implements EventBus {
 
   #accept(event: OmoEvent): void {
     this.#inFlight++
-    const delivery: Delivery = { event, attempts: 0 }
-    if (this.#state === 'running') this.#input.next(delivery)
-    else this.#early.push(delivery)
+    if (this.#runner) this.#runner.push(event)
+    else this.#early.push(event)
   }
 
-  #settle(settled: Settled<Delivery>): void {
-    const delivery = settled.value
-    if (settled.error !== undefined) {
+  #settle(event: OmoEvent, error: unknown): void {
+    if (error !== undefined) {
+      const exhausted = error instanceof Exhausted ? error : new Exhausted(error, 1)
       const report = this.#onUndeliverable
       if (report) {
         void Promise.resolve()
-          .then(() => report(delivery.event, settled.error, delivery.attempts))
+          .then(() => report(event, exhausted.error, exhausted.attempts))
           .catch(() => undefined)
           .finally(() => this.#release())
         return
@@ -136,23 +139,22 @@ export class MemoryEventBus implements EventBus {
 
   /**
    * Retries in place, before the next event of the key runs, so order holds across retries.
-   * The synchronous path costs no promise.
+   * The synchronous path costs no promise and no allocation.
    */
-  #attempt(handler: EventHandler, delivery: Delivery): void | Promise<void> {
-    delivery.attempts++
+  #attempt(handler: EventHandler, event: OmoEvent, attempt: number): void | Promise<void> {
     let result: void | Promise<void>
     try {
-      result = handler(delivery.event)
+      result = handler(event)
     } catch (error) {
-      return this.#retry(handler, delivery, error)
+      return this.#retry(handler, event, attempt, error)
     }
     if (result === undefined) return undefined
-    return result.catch((error: unknown) => this.#retry(handler, delivery, error))
+    return result.catch((error: unknown) => this.#retry(handler, event, attempt, error))
   }
 
-  async #retry(handler: EventHandler, delivery: Delivery, error: unknown): Promise<void> {
-    if (delivery.attempts >= this.#maxAttempts) throw error
-    await this.#attempt(handler, delivery)
+  async #retry(handler: EventHandler, event: OmoEvent, attempt: number, error: unknown): Promise<void> {
+    if (attempt >= this.#maxAttempts) throw new Exhausted(error, attempt)
+    await this.#attempt(handler, event, attempt + 1)
   }
 
   #release(): void {

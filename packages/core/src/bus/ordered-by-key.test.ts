@@ -47,3 +47,32 @@ describe('orderedByKey (marble tests)', () => {
     expect(seen).toEqual(['a1', 'b1'])
   })
 })
+
+describe('KeyedRunner', () => {
+  it('keeps order when a key alternates between async and sync work, and when work re-enters', async () => {
+    const { KeyedRunner } = await import('./keyed-runner.js')
+    const seen: string[] = []
+    const runner: InstanceType<typeof KeyedRunner<string>> = new KeyedRunner<string>(
+      (v) => v[0]!,
+      (v) => {
+        seen.push(v)
+        if (v === 'a1') runner.push('a3') // re-entrant push of the running key: must wait for a1
+        if (v.endsWith('async')) return new Promise<void>((r) => setTimeout(r, 5))
+        return undefined
+      },
+      () => undefined,
+    )
+    runner.push('a1')
+    runner.push('a2-async')
+    runner.push('a4')
+    runner.push('b1')
+    await new Promise((r) => setTimeout(r, 20))
+    runner.push('a5')
+    runner.push('a6-async')
+    runner.push('a7')
+    await new Promise((r) => setTimeout(r, 20))
+    expect(seen.filter((v) => v[0] === 'a')).toEqual(['a1', 'a3', 'a2-async', 'a4', 'a5', 'a6-async', 'a7'])
+    expect(seen).toContain('b1')
+    expect(runner.activeKeys).toBe(0)
+  })
+})

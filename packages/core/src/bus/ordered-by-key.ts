@@ -1,4 +1,7 @@
-import { Observable, from, type ObservableInput, type OperatorFunction } from 'rxjs'
+import { Observable, type OperatorFunction } from 'rxjs'
+import { KeyedRunner, type KeyedWork } from './keyed-runner.js'
+
+export type { KeyedWork } from './keyed-runner.js'
 
 /** What {@link orderedByKey} emits for each input once its work has finished. */
 export interface Settled<T> {
@@ -10,70 +13,27 @@ export interface Settled<T> {
   readonly error?: unknown
 }
 
-/** The work done for one item: nothing (synchronous), a promise, or any observable input. */
-export type KeyedWork<T> = (value: T) => ObservableInput<unknown> | void
-
 /**
  * Runs `work` for every item, one at a time per key and concurrently across keys, and emits a
  * {@link Settled} record as each finishes. Errors of the work are emitted, not thrown, so one
  * failing item never stops the stream. Synchronous work stays synchronous: no promise, no
- * scheduler hop, which is what lets the hub pass a million events a second.
+ * scheduler hop. The in-process bus runs on the same {@link KeyedRunner}.
  */
 export function orderedByKey<T>(keyOf: (value: T) => string, work: KeyedWork<T>): OperatorFunction<T, Settled<T>> {
   return (source) =>
     new Observable<Settled<T>>((subscriber) => {
-      // A key is present while it has work running; its array holds what waits behind it.
-      const waiting = new Map<string, T[]>()
       let sourceDone = false
-
-      const finish = (value: T, key: string, error?: unknown): void => {
+      const runner = new KeyedRunner<T>(keyOf, work, (value, key, error) => {
         subscriber.next(error === undefined ? { value, key } : { value, key, error })
-        const queue = waiting.get(key)
-        const next = queue?.shift()
-        if (next === undefined) {
-          waiting.delete(key)
-          if (sourceDone && waiting.size === 0) subscriber.complete()
-        } else run(next, key)
-      }
-
-      const run = (value: T, key: string): void => {
-        let result: ObservableInput<unknown> | void
-        try {
-          result = work(value)
-        } catch (error) {
-          finish(value, key, error ?? new Error('work threw undefined'))
-          return
-        }
-        if (result === undefined) {
-          finish(value, key)
-          return
-        }
-        let failed = false
-        from(result).subscribe({
-          error: (error: unknown) => {
-            failed = true
-            finish(value, key, error ?? new Error('work failed with undefined'))
-          },
-          complete: () => {
-            if (!failed) finish(value, key)
-          },
-        })
-      }
-
+        // The runner drops `key` right after this callback when nothing waits behind it.
+        if (sourceDone && runner.activeKeys === 1 && !runner.hasQueued(key)) subscriber.complete()
+      })
       const subscription = source.subscribe({
-        next: (value) => {
-          const key = keyOf(value)
-          const queue = waiting.get(key)
-          if (queue) queue.push(value)
-          else {
-            waiting.set(key, [])
-            run(value, key)
-          }
-        },
+        next: (value) => runner.push(value),
         error: (error: unknown) => subscriber.error(error),
         complete: () => {
           sourceDone = true
-          if (waiting.size === 0) subscriber.complete()
+          if (runner.activeKeys === 0) subscriber.complete()
         },
       })
       return () => subscription.unsubscribe()
