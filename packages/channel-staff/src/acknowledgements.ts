@@ -1,0 +1,116 @@
+import { randomBytes } from 'node:crypto'
+import type { Clock, Connector, ConnectorHealth, Emit, EventInput } from '@omotenashi/core'
+import * as z from 'zod'
+import type { StaffTokenClaims } from './device-token.js'
+import type { CardAcknowledgement, StoreFeed } from './store-feed.js'
+
+/** An acknowledgement as a device sends it (over the socket or the POST route). */
+export const AcknowledgementInputSchema = z.object({
+  /** The card acknowledged. */
+  cardId: z.string().min(1).max(100),
+  /** Served the customer, dismissed the card, or added a note. */
+  outcome: z.enum(['served', 'dismissed', 'noted']),
+  /** A note (required for `noted`). */
+  note: z.string().trim().min(1).max(2000).optional(),
+  /**
+   * The device's own id for this acknowledgement: a retry with the same id records nothing new.
+   * Default: one per call.
+   */
+  ackId: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, "_" or "-"')
+    .optional(),
+}).refine((a) => a.outcome !== 'noted' || a.note !== undefined, { path: ['note'], message: 'is required when outcome is "noted"' })
+
+/** An acknowledgement as a device sends it. See {@link AcknowledgementInputSchema}. */
+export type AcknowledgementInput = z.input<typeof AcknowledgementInputSchema>
+
+/** The outcome of {@link StaffAcknowledgements.acknowledge}: the event recorded, or why not (with an HTTP status). */
+export type AcknowledgeResult =
+  | { readonly ok: true; readonly eventId: string; readonly ack: CardAcknowledgement }
+  | { readonly ok: false; readonly status: 400 | 404 | 503; readonly error: string; readonly issues?: ReadonlyArray<{ path: string; message: string }> }
+
+/**
+ * Brings staff acknowledgements into the hub as `staff.acknowledged` events, tied to the
+ * customer the card was about. A Connector: the hub starts it with its `emit`; until then
+ * (and after stop) acknowledgements are refused with 503 so devices retry.
+ */
+export class StaffAcknowledgements implements Connector {
+  readonly id = 'staff-acknowledgements'
+  readonly #feed: StoreFeed
+  readonly #clock: Pick<Clock, 'now'>
+  #emit: Emit | undefined
+  #lastEventAt: string | undefined
+  readonly #counters = { acknowledged: 0, refused: 0, failed: 0 }
+
+  constructor(feed: StoreFeed, clock: Pick<Clock, 'now'>) {
+    this.#feed = feed
+    this.#clock = clock
+  }
+
+  async start(emit: Emit): Promise<void> {
+    this.#emit = emit
+  }
+
+  async stop(): Promise<void> {
+    this.#emit = undefined
+  }
+
+  async health(): Promise<ConnectorHealth> {
+    const counters = { ...this.#counters, devices: this.#feed.subscribers() }
+    return {
+      status: this.#emit ? 'up' : 'down',
+      ...(this.#emit ? {} : { detail: 'not started' }),
+      ...(this.#lastEventAt === undefined ? {} : { lastEventAt: this.#lastEventAt }),
+      counters,
+    }
+  }
+
+  /**
+   * Records one acknowledgement from a signed-in device. The card must still be buffered and
+   * belong to a store the device's token grants (otherwise 404, saying nothing of other stores).
+   */
+  async acknowledge(claims: StaffTokenClaims, input: unknown): Promise<AcknowledgeResult> {
+    const parsed = AcknowledgementInputSchema.safeParse(input)
+    if (!parsed.success) {
+      this.#counters.refused++
+      const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }))
+      return { ok: false, status: 400, error: `acknowledgement is invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues }
+    }
+    const a = parsed.data
+    const entry = this.#feed.find(a.cardId)
+    if (!entry || !claims.stores.includes(entry.card.storeId)) {
+      this.#counters.refused++
+      return { ok: false, status: 404, error: `no card "${a.cardId}" in your stores` }
+    }
+    const emit = this.#emit
+    if (!emit) return { ok: false, status: 503, error: 'the hub is not running' }
+    const at = new Date(this.#clock.now()).toISOString()
+    const ackId = a.ackId ?? randomBytes(9).toString('base64url')
+    const { card } = entry
+    const data: Record<string, unknown> = { cardId: card.id, staffId: claims.sub, outcome: a.outcome, actionId: card.actionId }
+    if (a.note !== undefined) data['note'] = a.note
+    if (card.decisionId !== undefined) data['decisionId'] = card.decisionId
+    const event: EventInput = {
+      id: `staff-ack:${card.id}:${ackId}`,
+      type: 'staff.acknowledged',
+      source: 'staff',
+      time: at,
+      identity: { customerId: card.customerId },
+      storeId: card.storeId,
+      data,
+      ...(card.decisionId === undefined ? {} : { causationId: card.decisionId }),
+    }
+    const result = await emit(event)
+    if (!result.ok) {
+      this.#counters.failed++
+      return { ok: false, status: 503, error: `the hub refused the acknowledgement: ${result.error.message}` }
+    }
+    const duplicate = entry.acks.some((x) => x.eventId === result.id)
+    const ack: CardAcknowledgement = { staffId: claims.sub, outcome: a.outcome, at, eventId: result.id, ...(a.note === undefined ? {} : { note: a.note }) }
+    if (!duplicate) this.#feed.acknowledge(card.id, ack)
+    this.#counters.acknowledged++
+    this.#lastEventAt = at
+    return { ok: true, eventId: result.id, ack }
+  }
+}

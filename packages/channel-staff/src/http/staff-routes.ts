@@ -1,0 +1,137 @@
+import { IdentitySchema, readBody, sendJson, type Clock, type HttpRoute } from '@omotenashi/core'
+import type { StaffAcknowledgements } from '../acknowledgements.js'
+import type { AgentCardDeps } from '../agent-card.js'
+import { agentCard } from '../agent-card.js'
+import { CONSOLE_HTML } from '../console/console-html.js'
+import { CONSOLE_JS } from '../console/console-js.js'
+import type { LiveFeed } from '../live-feed.js'
+import { authenticateDevice, requestUrl } from './auth.js'
+
+/** What {@link staffRoutes} serves. */
+export interface StaffRoutesOptions {
+  /** Where the routes live, e.g. `/staff`. */
+  readonly basePath: string
+  readonly live: LiveFeed
+  readonly acknowledgements: StaffAcknowledgements
+  readonly secret: string | Buffer
+  readonly clock: Pick<Clock, 'now'>
+  /** Serve the console page. */
+  readonly console: boolean
+  /** What the call-centre route needs (resolved lazily, once the hub is assembled). */
+  readonly agent: () => AgentCardDeps
+}
+
+const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+}
+
+/**
+ * The staff channel's HTTP routes (framework-neutral; `@omotenashi/server` mounts them, and so
+ * does {@link serveRoutes}):
+ *
+ * - `GET {base}/ws`: WebSocket feed of one store (device token; `?store=`, `?epoch=&since=`).
+ * - `GET {base}/events`: the same feed as Server-Sent Events (`Last-Event-ID` resumes).
+ * - `POST {base}/acknowledgements`: `{ cardId, outcome, note?, ackId? }` from a device.
+ * - `GET {base}/console` and `{base}/console.js`: the staff console page.
+ * - `GET {base}/agent/card?<identifierKind>=<value>`: the call-centre card (API scope `decide`).
+ */
+export function staffRoutes(o: StaffRoutesOptions): HttpRoute[] {
+  const base = o.basePath
+  const routes: HttpRoute[] = [
+    {
+      method: 'GET',
+      path: `${base}/ws`,
+      access: 'public',
+      summary: 'Staff live feed over WebSocket (authenticated by a staff device token)',
+      async handle(_request, response) {
+        sendJson(response, 426, { error: 'this route speaks WebSocket: send an Upgrade request' })
+      },
+      upgrade: (request, socket, head) => o.live.upgrade(request, socket, head),
+    },
+    {
+      method: 'GET',
+      path: `${base}/events`,
+      access: 'public',
+      summary: 'Staff live feed over Server-Sent Events (authenticated by a staff device token)',
+      handle: async (request, response) => o.live.sse(request, response),
+    },
+    {
+      method: 'POST',
+      path: `${base}/acknowledgements`,
+      access: 'public',
+      summary: 'A staff device acknowledges a card: served, dismissed or a note',
+      async handle(request, response) {
+        const auth = authenticateDevice(request, requestUrl(request), o.secret, o.clock.now())
+        if (!auth.ok) return sendJson(response, auth.status, { error: auth.error })
+        let input: unknown
+        try {
+          input = JSON.parse((await readBody(request, 16_384)).toString('utf8'))
+        } catch (error) {
+          const status = (error as { statusCode?: number }).statusCode ?? 400
+          return sendJson(response, status, { error: status === 413 ? 'body too large' : 'body must be JSON' })
+        }
+        const result = await o.acknowledgements.acknowledge(auth.claims, input)
+        if (!result.ok) return sendJson(response, result.status, { error: result.error, ...(result.issues ? { issues: result.issues } : {}) })
+        sendJson(response, 202, { eventId: result.eventId, ack: result.ack })
+      },
+    },
+    {
+      method: 'GET',
+      path: `${base}/agent/card`,
+      access: 'decide',
+      summary: 'Call-centre card for a customer identifier (e.g. ?phone=+81312345678): profile and next best action',
+      async handle(request, response) {
+        const url = requestUrl(request)
+        const raw: Record<string, string> = {}
+        for (const [key, value] of url.searchParams) if (key !== 'access_token') raw[key] = value
+        const identity = IdentitySchema.safeParse(raw)
+        if (!identity.success || Object.keys(identity.data).length === 0) {
+          const issues = identity.success
+            ? [{ path: '', message: 'give at least one identifier, e.g. ?loyaltyId=L-1001 or ?phone=+81312345678' }]
+            : identity.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }))
+          return sendJson(response, 400, { error: 'identity is invalid', issues })
+        }
+        const card = await agentCard(o.agent(), identity.data)
+        if (!card) return sendJson(response, 404, { error: 'no customer has this identifier' })
+        sendJson(response, 200, card)
+      },
+    },
+  ]
+  if (o.console) {
+    routes.push(
+      {
+        method: 'GET',
+        path: `${base}/console`,
+        access: 'public',
+        summary: 'The staff console page',
+        async handle(_request, response) {
+          response.writeHead(200, {
+            ...SECURITY_HEADERS,
+            'content-type': 'text/html; charset=utf-8',
+            'content-security-policy': "default-src 'self'; connect-src 'self' ws: wss:; style-src 'unsafe-inline'; img-src 'self' data:",
+            'cache-control': 'no-cache',
+          })
+          response.end(CONSOLE_HTML)
+        },
+      },
+      {
+        method: 'GET',
+        path: `${base}/console.js`,
+        access: 'public',
+        summary: 'The staff console script',
+        async handle(_request, response) {
+          response.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' })
+          response.end(CONSOLE_JS)
+        },
+      },
+    )
+  }
+  return routes
+}
+
+/** How many routes {@link staffRoutes} returns (the module binds each one). */
+export function staffRouteCount(console: boolean): number {
+  return console ? 6 : 4
+}
