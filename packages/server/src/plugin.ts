@@ -1,0 +1,186 @@
+import { createGunzip, createInflate } from 'node:zlib'
+import { ErrorCode, OmotenashiError, Tokens, ValidationError, issuesFromZod, type HttpRoute, type Hub } from '@omotenashi/core'
+import cors from '@fastify/cors'
+import rateLimit from '@fastify/rate-limit'
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify'
+import type * as z from 'zod'
+import { ApiKeyRing, credentialFrom, type ApiKeyRecord } from './api-keys.js'
+import type { Access, ApiRoute } from './api-route.js'
+import { HttpError, HttpErrorCode, toErrorReply } from './http-error.js'
+import { Ingestor } from './ingest/ingestor.js'
+import { SEGMENT_EVENT_TYPES } from './ingest/segment-mapping.js'
+import { ServerMetrics } from './metrics.js'
+import { mountRoutes, upgradeHandler } from './mounted-routes.js'
+import { buildOpenApi } from './openapi.js'
+import { ServerOptionsSchema, type ResolvedServerOptions, type ServerOptions } from './options.js'
+import { adminRoutes } from './routes/admin-routes.js'
+import { CLOUDEVENTS_TYPES, cloudEventsRoutes } from './routes/cloudevents-routes.js'
+import type { RouteContext } from './routes/context.js'
+import { decisionRoutes } from './routes/decision-routes.js'
+import { inboxRoutes } from './routes/inbox-routes.js'
+import { nativeIngestRoutes } from './routes/native-ingest-routes.js'
+import { profileRoutes } from './routes/profile-routes.js'
+import { segmentRoutes } from './routes/segment-routes.js'
+import { systemRoutes } from './routes/system-routes.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The API key that authenticated the request (its record, never the key). */
+    apiKey: ApiKeyRecord | null
+  }
+  interface FastifyContextConfig {
+    access?: Access
+    unlimited?: boolean
+    mounted?: boolean
+  }
+}
+
+/** Options of {@link omotenashiPlugin}: the hub and the server options. */
+export type OmotenashiPluginOptions = ServerOptions & { readonly hub: Hub }
+
+/** Validates server options; a bad option throws an error naming the field. */
+export function resolveServerOptions(options: ServerOptions): ResolvedServerOptions {
+  const parsed = ServerOptionsSchema.safeParse(options)
+  if (!parsed.success) {
+    const issues = issuesFromZod(parsed.error)
+    throw new OmotenashiError(ErrorCode.Config, `server options are invalid: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`, { details: { issues } })
+  }
+  return parsed.data
+}
+
+function parsePart<T>(schema: z.ZodType<T> | undefined, value: unknown, what: string): T {
+  if (!schema) return undefined as T
+  const result = schema.safeParse(value)
+  if (!result.success) throw ValidationError.fromZod(what, result.error)
+  return result.data
+}
+
+/**
+ * The Omotenashi HTTP API as a Fastify plugin: register it on your own Fastify instance
+ * (`app.register(omotenashiPlugin, { hub, apiKeys })`, with a `prefix` if you like). It keeps to
+ * its own encapsulated context: its error handler, auth and rate limits touch only its routes.
+ */
+export const omotenashiPlugin: FastifyPluginAsync<OmotenashiPluginOptions> = async (app, pluginOptions) => {
+  const { hub, ...rest } = pluginOptions
+  const { prefix: _prefix, logLevel: _logLevel, ...serverOptions } = rest as ServerOptions & { prefix?: string; logLevel?: string }
+  const options = resolveServerOptions(serverOptions)
+  const prefix = app.prefix
+  for (const [type, definition] of Object.entries(SEGMENT_EVENT_TYPES)) if (!hub.catalog.has(type)) hub.catalog.register(type, definition)
+
+  const keys = new ApiKeyRing(options.apiKeys)
+  const metrics = new ServerMetrics(hub)
+  const ingestor = new Ingestor(hub, { ...options.limits, dedupe: options.dedupe })
+  const ctx: RouteContext = { hub, options, ingestor, metrics }
+  const bodyLimit = options.limits.maxBatchBytes
+
+  app.decorateRequest('apiKey', null)
+
+  app.setErrorHandler((error, request, reply) => {
+    const { status, body } = toErrorReply(error)
+    if (status >= 500) request.log.error({ err: error }, 'request failed')
+    else request.log.info({ code: body.error.code, statusCode: status }, 'request refused')
+    if (status === 401) reply.header('www-authenticate', 'Bearer, Basic realm="omotenashi"')
+    return reply.code(status).send(body)
+  })
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: { code: ErrorCode.NotFound, message: `no route ${request.method} ${request.url.split('?')[0]}` } }),
+  )
+
+  app.addHook('onRequest', async (request: FastifyRequest) => {
+    const access = request.routeOptions.config.access
+    if (access === undefined || access === 'public') return
+    const credential = credentialFrom(request.headers)
+    if (credential === undefined) throw new HttpError(401, ErrorCode.Unauthorized, 'an API key is required: Authorization: Bearer <key> (or Basic with the key as user name)')
+    const key = keys.verify(credential)
+    if (!key) throw new HttpError(401, ErrorCode.Unauthorized, 'the API key is not valid')
+    if (!key.scopes.includes(access)) throw new HttpError(403, ErrorCode.Forbidden, `this API key lacks the "${access}" scope this endpoint needs`)
+    request.apiKey = key
+  })
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.routeOptions.config.mounted) return
+    metrics.requestDuration.labels(request.method, request.routeOptions.url ?? 'unmatched', String(reply.statusCode)).observe(reply.elapsedTime / 1000)
+  })
+
+  await app.register(rateLimit, {
+    global: true,
+    hook: 'preHandler',
+    keyGenerator: (request) => (request.apiKey ? `key:${request.apiKey.name}` : `ip:${request.ip}`),
+    max: (request) => request.apiKey?.rateLimit?.max ?? options.rateLimit.max,
+    timeWindow: (request) => request.apiKey?.rateLimit?.timeWindowMs ?? options.rateLimit.timeWindowMs,
+    allowList: (request) => request.routeOptions.config.unlimited === true,
+    errorResponseBuilder: (_request, context) => ({
+      statusCode: 429,
+      code: HttpErrorCode.RateLimited,
+      message: `rate limit exceeded: ${context.max} requests per ${context.after}`,
+    }),
+  })
+
+  const register = (scope: FastifyInstance, route: ApiRoute): void => {
+    scope.route({
+      method: route.method,
+      url: route.url,
+      bodyLimit,
+      config: { access: route.access, ...(route.unlimited ? { unlimited: true } : {}) },
+      handler: async (request, reply) => {
+        const body = parsePart(route.body, request.body, 'body')
+        const query = parsePart(route.query, request.query, 'query')
+        const params = parsePart(route.params, request.params, 'path')
+        return route.handler({ body, query, params, request, reply })
+      },
+    })
+  }
+
+  const ingest = [...nativeIngestRoutes(ctx), ...segmentRoutes(ctx), ...cloudEventsRoutes(ctx)]
+  const others = [...profileRoutes(ctx), ...decisionRoutes(ctx), ...inboxRoutes(ctx), ...adminRoutes(ctx), ...systemRoutes(ctx)]
+
+  await app.register(async (child) => {
+    if (options.cors) {
+      await child.register(cors, {
+        origin: options.cors.origins,
+        methods: ['POST', 'OPTIONS'],
+        allowedHeaders: ['authorization', 'content-type', 'content-encoding', 'x-api-key'],
+        maxAge: 600,
+      })
+    }
+    // RudderStack's SDK gzips its batches by default; bodyLimit applies to the inflated bytes.
+    child.addHook('preParsing', async (request, _reply, payload) => {
+      const encoding = request.headers['content-encoding']?.toLowerCase().trim()
+      if (encoding === undefined || encoding === 'identity') return payload
+      if (encoding !== 'gzip' && encoding !== 'deflate') throw new HttpError(415, HttpErrorCode.UnsupportedMediaType, `unsupported content-encoding "${encoding.slice(0, 40)}": use gzip, deflate or none`)
+      const inflate = encoding === 'gzip' ? createGunzip() : createInflate()
+      let received = 0
+      payload.on('data', (chunk: Buffer) => {
+        received += chunk.length
+        ;(inflate as unknown as { receivedEncodedLength: number }).receivedEncodedLength = received
+      })
+      payload.on('error', (error) => inflate.destroy(error))
+      inflate.on('error', (error) => Object.assign(error, { statusCode: 400, code: 'E_BAD_ENCODING', message: `the body is not valid ${encoding}` }))
+      return payload.pipe(inflate)
+    })
+    child.addContentTypeParser([...CLOUDEVENTS_TYPES], { parseAs: 'string', bodyLimit }, child.getDefaultJsonParser('error', 'error'))
+    for (const route of ingest) register(child, route)
+  })
+
+  for (const route of others) register(app, route)
+
+  const mounted: HttpRoute[] = options.mountRoutes && hub.container.isBound(Tokens.HttpRoute) ? hub.container.getAll(Tokens.HttpRoute) : []
+  let document: Record<string, unknown> | undefined
+  const openapi: ApiRoute = {
+    method: 'GET',
+    url: '/openapi.json',
+    access: 'public',
+    tag: 'system',
+    summary: 'This document.',
+    unlimited: true,
+    handler: async () => (document ??= buildOpenApi(hub, [...ingest, ...others, openapi], mounted, prefix)),
+  }
+  register(app, openapi)
+  if (mounted.length > 0) await mountRoutes(app, mounted, metrics)
+
+  const onUpgrade = upgradeHandler(mounted, keys, prefix, () => app.server.listenerCount('upgrade'))
+  if (mounted.some((r) => r.upgrade)) app.server.on('upgrade', onUpgrade)
+  app.addHook('onClose', async () => {
+    app.server.off('upgrade', onUpgrade)
+    metrics.detach()
+  })
+}
