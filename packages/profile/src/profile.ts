@@ -95,6 +95,11 @@ export const ProfileSchema = z.object({
   activity: z.array(ActivitySchema),
   /** Ids of profiles merged into this one. */
   mergedFrom: z.array(z.string()),
+  /**
+   * Ids of the most recent events applied (bounded, oldest first), so a redelivered event changes
+   * nothing. Optional: a store may track applied ids elsewhere.
+   */
+  appliedEventIds: z.array(z.string()).optional(),
 })
 
 /** The unified customer profile. See {@link ProfileSchema}. */

@@ -1,0 +1,2 @@
+export * from './contract-rules.js'
+export * from './profile-store-contract.js'
