@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { Clock, Connector, ConnectorHealth, Emit, EventInput } from '@omotenashi/core'
 import * as z from 'zod'
 import type { StaffTokenClaims } from './device-token.js'
-import type { CardAcknowledgement, StoreFeed } from './store-feed.js'
+import type { CardAcknowledgement, FeedEntry, StoreFeed } from './store-feed.js'
 
 /** An acknowledgement as a device sends it (over the socket or the POST route). */
 export const AcknowledgementInputSchema = z.object({
@@ -42,6 +42,7 @@ export class StaffAcknowledgements implements Connector {
   #emit: Emit | undefined
   #lastEventAt: string | undefined
   readonly #counters = { acknowledged: 0, refused: 0, failed: 0 }
+  readonly #inFlight = new Map<string, Promise<AcknowledgeResult>>()
 
   constructor(feed: StoreFeed, clock: Pick<Clock, 'now'>) {
     this.#feed = feed
@@ -85,14 +86,30 @@ export class StaffAcknowledgements implements Connector {
     }
     const emit = this.#emit
     if (!emit) return { ok: false, status: 503, error: 'the hub is not running' }
-    const at = new Date(this.#clock.now()).toISOString()
-    const ackId = a.ackId ?? randomBytes(9).toString('base64url')
     const { card } = entry
+    const eventId = `staff-ack:${card.id}:${a.ackId ?? randomBytes(9).toString('base64url')}`
+    // A device retrying with the same ackId gets the first answer; nothing is recorded twice
+    // (the hub runs an event again when it is published again, so this is the place to stop it).
+    const earlier = entry.acks.find((x) => x.eventId === eventId)
+    if (earlier) return { ok: true, eventId, ack: earlier }
+    const inFlight = this.#inFlight.get(eventId)
+    if (inFlight) return inFlight
+    const pending = this.#record(claims, a, entry.card, eventId, emit)
+    this.#inFlight.set(eventId, pending)
+    try {
+      return await pending
+    } finally {
+      this.#inFlight.delete(eventId)
+    }
+  }
+
+  async #record(claims: StaffTokenClaims, a: z.output<typeof AcknowledgementInputSchema>, card: FeedEntry['card'], eventId: string, emit: Emit): Promise<AcknowledgeResult> {
+    const at = new Date(this.#clock.now()).toISOString()
     const data: Record<string, unknown> = { cardId: card.id, staffId: claims.sub, outcome: a.outcome, actionId: card.actionId }
     if (a.note !== undefined) data['note'] = a.note
     if (card.decisionId !== undefined) data['decisionId'] = card.decisionId
     const event: EventInput = {
-      id: `staff-ack:${card.id}:${ackId}`,
+      id: eventId,
       type: 'staff.acknowledged',
       source: 'staff',
       time: at,
@@ -106,9 +123,8 @@ export class StaffAcknowledgements implements Connector {
       this.#counters.failed++
       return { ok: false, status: 503, error: `the hub refused the acknowledgement: ${result.error.message}` }
     }
-    const duplicate = entry.acks.some((x) => x.eventId === result.id)
     const ack: CardAcknowledgement = { staffId: claims.sub, outcome: a.outcome, at, eventId: result.id, ...(a.note === undefined ? {} : { note: a.note }) }
-    if (!duplicate) this.#feed.acknowledge(card.id, ack)
+    this.#feed.acknowledge(card.id, ack)
     this.#counters.acknowledged++
     this.#lastEventAt = at
     return { ok: true, eventId: result.id, ack }

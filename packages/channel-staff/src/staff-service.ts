@@ -2,6 +2,7 @@ import type { Clock, HttpRoute, Identity, IdentityResolver, PullDecider } from '
 import type { ProfileStore } from '@omotenashi/profile'
 import { StaffAcknowledgements } from './acknowledgements.js'
 import { agentCard, type AgentCard, type AgentCardDeps } from './agent-card.js'
+import type { CardOptions } from './card.js'
 import { issueStaffToken, type IssueStaffTokenOptions } from './device-token.js'
 import { staffRoutes } from './http/staff-routes.js'
 import { LiveFeed } from './live-feed.js'
@@ -97,7 +98,7 @@ export class StaffService {
   }
 }
 
-function cardOptions(o: ResolvedStaffOptions): import('./card.js').CardOptions {
+function cardOptions(o: ResolvedStaffOptions): CardOptions {
   const c = o.card
   return {
     ...(c.historyLimit === undefined ? {} : { historyLimit: c.historyLimit }),

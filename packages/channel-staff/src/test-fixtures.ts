@@ -1,0 +1,84 @@
+// Test support shared by this package's integration tests and the benchmark; not exported.
+import { createHub, Tokens, type Decision, type Hub, type Stage } from '@omotenashi/core'
+import { ContainerModule } from 'inversify'
+import { serveRoutes, type RouteServer } from './http/serve-routes.js'
+import type { StaffChannelOptions } from './options.js'
+import { staffChannel, StaffTokens } from './staff-module.js'
+import type { StaffService } from './staff-service.js'
+
+/** The device-token secret of the tests. */
+export const TEST_SECRET = 'test-secret-0123456789-abcdefghijklmnop'
+/** The API key the test server accepts for non-public routes. */
+export const TEST_API_KEY = 'test-api-key'
+
+/**
+ * A stand-in for `@omotenashi/decisioning` (built concurrently): every check-in wins one
+ * `vip-greet` action on the staff channel of the check-in's store, as the hub test does.
+ */
+export function checkInDecider(): ContainerModule {
+  const stage: Stage = {
+    run(ctx) {
+      if (ctx.event.type !== 'store.checked_in' || ctx.customerId === undefined) return
+      const customerId = ctx.customerId
+      const decision: Decision = {
+        id: `d-${ctx.event.id}`,
+        at: ctx.event.time,
+        customerId,
+        eventId: ctx.event.id,
+        trigger: ctx.event.type,
+        candidates: [{ actionId: 'vip-greet', status: 'won', reasons: ['test: every check-in'] }],
+        actions: [
+          {
+            actionId: 'vip-greet',
+            channels: ['staff'],
+            message: {
+              actionId: 'vip-greet',
+              decisionId: `d-${ctx.event.id}`,
+              title: 'VIP checked in',
+              text: 'Ask how the coat bought last week fits',
+              ...(ctx.event.storeId === undefined ? {} : { storeId: ctx.event.storeId }),
+              content: { staff: { avoid: 'Do not mention the coat sale', priority: 'high' } },
+            },
+            recipient: { customerId, identifiers: {} },
+            idempotencyKey: `d-${ctx.event.id}`,
+          },
+        ],
+      }
+      ctx.decisions.push(decision)
+    },
+  }
+  return new ContainerModule(({ bind }) => void bind(Tokens.DecideStage).toConstantValue(stage))
+}
+
+/** A running hub with the staff channel, served on 127.0.0.1. */
+export interface StaffHub {
+  readonly hub: Hub
+  readonly staff: StaffService
+  readonly server: RouteServer
+  readonly url: string
+  token(staffId: string, storeIds: readonly string[], ttlSeconds?: number): string
+  stop(): Promise<void>
+}
+
+/** Starts a hub with `staffChannel` and the test decider, and serves its routes. */
+export async function startStaffHub(options: { readonly staff?: Partial<StaffChannelOptions>; readonly modules?: readonly ContainerModule[] } = {}): Promise<StaffHub> {
+  const hub = await createHub({
+    modules: [checkInDecider(), staffChannel({ stores: ['shibuya', 'umeda'], secret: TEST_SECRET, ...options.staff }), ...(options.modules ?? [])],
+  })
+  await hub.start()
+  const staff = hub.get(StaffTokens.Staff)
+  const server = await serveRoutes(hub.container.getAll(Tokens.HttpRoute), {
+    authorize: (request) => request.headers['x-api-key'] === TEST_API_KEY,
+  })
+  return {
+    hub,
+    staff,
+    server,
+    url: server.url,
+    token: (staffId, storeIds, ttlSeconds) => staff.issueToken({ staffId, storeIds, ...(ttlSeconds === undefined ? {} : { ttlSeconds }) }),
+    async stop() {
+      await hub.stop()
+      await server.close()
+    },
+  }
+}

@@ -1,0 +1,2 @@
+export * from './staff-client.js'
+export * from './sse-client.js'
