@@ -21,6 +21,10 @@ export interface LineParts {
   readonly connector: LineWebhookConnector
   /** Route path of the webhook. */
   readonly webhookPath: string
+  /** Fresh reply tokens per user (filled by the webhook, used by the channel). */
+  readonly replyTokens: ReplyTokens
+  /** Survey questions open to a free-text answer. */
+  readonly openQuestions: OpenQuestions
 }
 
 /**
@@ -62,5 +66,5 @@ export function createLineParts(options: LineChannelOptions, now: () => number =
     replyTokens,
   })
   connector.attach(webhook)
-  return { channel, webhook, connector, webhookPath: o.webhookPath }
+  return { channel, webhook, connector, webhookPath: o.webhookPath, replyTokens, openQuestions }
 }
