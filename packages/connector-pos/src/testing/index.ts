@@ -1,0 +1,6 @@
+export * from './route-server.js'
+export * from './signing.js'
+export * from './square-test-server.js'
+export * from './smaregi-test-server.js'
+export * from './square-contract.js'
+export * from './hub-harness.js'
