@@ -33,6 +33,8 @@ export interface ApiRoute {
   readonly contentTypes?: readonly string[]
   /** Status codes and what they mean (OpenAPI). */
   readonly responses?: Readonly<Record<string, string>>
+  /** The key may come as `writeKey` in the JSON body (Segment's SDKs do so). */
+  readonly writeKeyInBody?: boolean
   /** Exempt from rate limits (health probes). */
   readonly unlimited?: boolean
   readonly handler: (input: RouteInput<unknown, unknown, unknown>) => Promise<unknown>

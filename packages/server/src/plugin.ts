@@ -32,6 +32,7 @@ declare module 'fastify' {
     access?: Access
     unlimited?: boolean
     mounted?: boolean
+    writeKeyInBody?: boolean
   }
 }
 
@@ -86,15 +87,26 @@ export const omotenashiPlugin: FastifyPluginAsync<OmotenashiPluginOptions> = asy
     reply.code(404).send({ error: { code: ErrorCode.NotFound, message: `no route ${request.method} ${request.url.split('?')[0]}` } }),
   )
 
-  app.addHook('onRequest', async (request: FastifyRequest) => {
-    const access = request.routeOptions.config.access
-    if (access === undefined || access === 'public') return
-    const credential = credentialFrom(request.headers)
+  const authorize = (request: FastifyRequest, access: Exclude<Access, 'public'>, credential: string | undefined): void => {
     if (credential === undefined) throw new HttpError(401, ErrorCode.Unauthorized, 'an API key is required: Authorization: Bearer <key> (or Basic with the key as user name)')
     const key = keys.verify(credential)
     if (!key) throw new HttpError(401, ErrorCode.Unauthorized, 'the API key is not valid')
     if (!key.scopes.includes(access)) throw new HttpError(403, ErrorCode.Forbidden, `this API key lacks the "${access}" scope this endpoint needs`)
     request.apiKey = key
+  }
+  app.addHook('onRequest', async (request: FastifyRequest) => {
+    const { access, writeKeyInBody } = request.routeOptions.config
+    if (access === undefined || access === 'public') return
+    const credential = credentialFrom(request.headers)
+    // Segment's analytics-node sends its write key in the JSON body, not in a header: checked once parsed.
+    if (credential === undefined && writeKeyInBody) return
+    authorize(request, access, credential)
+  })
+  app.addHook('preValidation', async (request: FastifyRequest) => {
+    const { access, writeKeyInBody } = request.routeOptions.config
+    if (!writeKeyInBody || request.apiKey || access === undefined || access === 'public') return
+    const body = request.body as { writeKey?: unknown } | null | undefined
+    authorize(request, access, typeof body?.writeKey === 'string' && body.writeKey ? body.writeKey : undefined)
   })
   app.addHook('onResponse', async (request, reply) => {
     if (request.routeOptions.config.mounted) return
@@ -120,7 +132,7 @@ export const omotenashiPlugin: FastifyPluginAsync<OmotenashiPluginOptions> = asy
       method: route.method,
       url: route.url,
       bodyLimit,
-      config: { access: route.access, ...(route.unlimited ? { unlimited: true } : {}) },
+      config: { access: route.access, ...(route.unlimited ? { unlimited: true } : {}), ...(route.writeKeyInBody ? { writeKeyInBody: true } : {}) },
       handler: async (request, reply) => {
         const body = parsePart(route.body, request.body, 'body')
         const query = parsePart(route.query, request.query, 'query')
@@ -158,6 +170,10 @@ export const omotenashiPlugin: FastifyPluginAsync<OmotenashiPluginOptions> = asy
       return payload.pipe(inflate)
     })
     child.addContentTypeParser([...CLOUDEVENTS_TYPES], { parseAs: 'string', bodyLimit }, child.getDefaultJsonParser('error', 'error'))
+    // RudderStack's Node SDK labels its JSON application/x-www-form-urlencoded; browsers send
+    // text/plain to avoid a CORS preflight. Both bodies are JSON here.
+    child.removeContentTypeParser('text/plain')
+    child.addContentTypeParser(['application/x-www-form-urlencoded', 'text/plain'], { parseAs: 'string', bodyLimit }, child.getDefaultJsonParser('error', 'error'))
     for (const route of ingest) register(child, route)
   })
 

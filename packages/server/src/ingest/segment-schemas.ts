@@ -31,6 +31,7 @@ export const SegmentMessageSchema = z.looseObject({
   traits: record.nullish(),
   groupId: idLike.nullish(),
   previousId: idLike.nullish(),
+  writeKey: z.string().optional(),
 })
 
 /** One Segment message. */

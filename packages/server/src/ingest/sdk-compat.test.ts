@@ -1,0 +1,80 @@
+// The official Segment and RudderStack Node SDKs, unchanged, pointed at a real server on 127.0.0.1.
+import type { Hub, OmoEvent } from '@omotenashi/core'
+import RudderAnalytics from '@rudderstack/rudder-sdk-node'
+import { Analytics as SegmentAnalytics } from '@segment/analytics-node'
+import { afterEach, beforeEach, expect, it } from 'vitest'
+import { testHub, type TinyProfileStore } from '../test-support.js'
+import { startTestServer, type TestServer } from '../testing/index.js'
+
+let hub: Hub
+let profiles: TinyProfileStore
+let server: TestServer
+let accepted: OmoEvent[]
+
+beforeEach(async () => {
+  ;({ hub, profiles } = await testHub())
+  accepted = []
+  hub.hooks.on('event.accepted', (e) => accepted.push(e))
+  server = await startTestServer(hub)
+})
+afterEach(async () => {
+  await server.close()
+  await hub.stop()
+})
+
+it('@segment/analytics-node delivers every call kind; events reach the hub and the profiles', async () => {
+  const analytics = new SegmentAnalytics({ writeKey: server.keys.ingest, host: server.url, flushAt: 20, flushInterval: 50, maxRetries: 0 })
+  const errors: unknown[] = []
+  analytics.on('error', (e) => errors.push(e))
+  analytics.identify({ userId: 'seg-u1', traits: { name: 'Hanako', tier: 'gold', email: 'hanako@example.jp' } })
+  analytics.track({ userId: 'seg-u1', event: 'Product Viewed', properties: { product_id: 'SKU-1', price: 1200, currency: 'JPY' } })
+  analytics.track({ userId: 'seg-u1', event: 'Newsletter Opened', properties: { issue: 42 } })
+  analytics.page({ anonymousId: 'seg-anon-1', name: 'Home', properties: { url: 'https://shop.example.jp/', path: '/' } })
+  analytics.screen({ userId: 'seg-u1', name: 'Cart' })
+  analytics.alias({ userId: 'seg-u1', previousId: 'seg-anon-1' })
+  analytics.group({ userId: 'seg-u1', groupId: 'family-7', traits: { size: 4 } })
+  await analytics.closeAndFlush({ timeout: 5000 })
+  await hub.drain()
+  expect(errors).toEqual([])
+  expect(accepted.map((e) => e.type).sort()).toEqual(
+    ['identity.linked', 'page.viewed', 'product.viewed', 'profile.traits_updated', 'screen.viewed', 'segment.group', 'segment.track'].sort(),
+  )
+  const viewed = accepted.find((e) => e.type === 'product.viewed')!
+  expect(viewed.data).toMatchObject({ sku: 'SKU-1', price: 1200, currency: 'JPY' })
+  expect(viewed.identity).toEqual({ customerId: 'seg-u1' })
+  const identified = accepted.find((e) => e.type === 'profile.traits_updated')!
+  expect(identified.identity).toEqual({ customerId: 'seg-u1', email: 'hanako@example.jp' })
+  // On the profile: traits from identify, and every event of the user applied.
+  const profile = profiles.profiles.get('seg-u1')!
+  expect(profile.traits).toMatchObject({ name: 'Hanako', tier: 'gold' })
+  expect(profile.events.length).toBe(accepted.filter((e) => e.identity.customerId === 'seg-u1').length)
+  // Segment message ids became event ids: a resend would be a duplicate.
+  for (const e of accepted) expect(e.id).toMatch(/.+/)
+})
+
+it('@rudderstack/rudder-sdk-node delivers (gzip batches) to the same endpoints', async () => {
+  const client = new RudderAnalytics(server.keys.ingest, { dataPlaneUrl: server.url, flushAt: 50, flushInterval: 100000, retryCount: 0, logLevel: 'error' })
+  client.identify({ userId: 'rs-u1', traits: { plan: 'premium' } })
+  client.track({ userId: 'rs-u1', event: 'Order Completed', properties: { order_id: 'O-9', total: 5400, currency: 'JPY', products: [{ product_id: 'SKU-2', price: 2700, quantity: 2 }] } })
+  client.page({ anonymousId: 'rs-anon', name: 'Landing', properties: { path: '/lp' } })
+  client.screen({ userId: 'rs-u1', name: 'Home' })
+  client.alias({ userId: 'rs-u1', previousId: 'rs-anon' })
+  client.group({ userId: 'rs-u1', groupId: 'corp-1' })
+  await new Promise<void>((resolve, reject) => {
+    void client.flush((error?: unknown) => (error ? reject(error as Error) : resolve()))
+  })
+  await hub.drain()
+  expect(accepted.map((e) => e.type).sort()).toEqual(['identity.linked', 'order.placed', 'page.viewed', 'profile.traits_updated', 'screen.viewed', 'segment.group'].sort())
+  expect(accepted.find((e) => e.type === 'order.placed')!.data).toMatchObject({ orderId: 'O-9', total: 5400, items: [{ sku: 'SKU-2', unitPrice: 2700, quantity: 2 }] })
+  expect(profiles.profiles.get('rs-u1')!.traits).toMatchObject({ plan: 'premium' })
+})
+
+it('a wrong write key is refused and nothing reaches the hub', async () => {
+  const analytics = new SegmentAnalytics({ writeKey: 'not-a-key', host: server.url, flushAt: 1, maxRetries: 0 })
+  const errors: unknown[] = []
+  analytics.on('error', (e) => errors.push(e))
+  analytics.track({ userId: 'x', event: 'Clicked' })
+  await analytics.closeAndFlush({ timeout: 5000 })
+  expect(errors.length).toBeGreaterThan(0)
+  expect(accepted).toHaveLength(0)
+})
