@@ -39,7 +39,7 @@ export function checkInDecider(): ContainerModule {
               ...(ctx.event.storeId === undefined ? {} : { storeId: ctx.event.storeId }),
               content: { staff: { avoid: 'Do not mention the coat sale', priority: 'high' } },
             },
-            recipient: { customerId, identifiers: {} },
+            recipient: { customerId, identifiers: identifiers(ctx.event.identity) },
             idempotencyKey: `d-${ctx.event.id}`,
           },
         ],
@@ -48,6 +48,12 @@ export function checkInDecider(): ContainerModule {
     },
   }
   return new ContainerModule(({ bind }) => void bind(Tokens.DecideStage).toConstantValue(stage))
+}
+
+function identifiers(identity: Readonly<Record<string, string | undefined>>): Record<string, string[]> {
+  const out: Record<string, string[]> = {}
+  for (const [kind, value] of Object.entries(identity)) if (value !== undefined && kind !== 'customerId') out[kind] = [value]
+  return out
 }
 
 /** A running hub with the staff channel, served on 127.0.0.1. */

@@ -1,4 +1,4 @@
-import { IdentitySchema, readBody, sendJson, type Clock, type HttpRoute } from '@omotenashi/core'
+import { IdentitySchema, readBody, sendJson, ValidationError, type Clock, type HttpRoute } from '@omotenashi/core'
 import type { StaffAcknowledgements } from '../acknowledgements.js'
 import type { AgentCardDeps } from '../agent-card.js'
 import { agentCard } from '../agent-card.js'
@@ -93,7 +93,14 @@ export function staffRoutes(o: StaffRoutesOptions): HttpRoute[] {
             : identity.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }))
           return sendJson(response, 400, { error: 'identity is invalid', issues })
         }
-        const card = await agentCard(o.agent(), identity.data)
+        let card: Awaited<ReturnType<typeof agentCard>>
+        try {
+          card = await agentCard(o.agent(), identity.data)
+        } catch (error) {
+          // The resolver's own checks (a malformed phone number) are the caller's mistake.
+          if (error instanceof ValidationError) return sendJson(response, 400, { error: error.message, issues: error.issues })
+          throw error
+        }
         if (!card) return sendJson(response, 404, { error: 'no customer has this identifier' })
         sendJson(response, 200, card)
       },
