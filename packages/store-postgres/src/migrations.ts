@@ -70,4 +70,33 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    id: '0002_profiles',
+    sql: (s) => `
+      CREATE TABLE ${s}.profiles (
+        id text PRIMARY KEY,
+        version integer NOT NULL,
+        body jsonb NOT NULL
+      );
+      -- A merged-away id and the profile it now leads to (always the final survivor).
+      CREATE TABLE ${s}.profile_aliases (
+        old_id text PRIMARY KEY,
+        survivor_id text NOT NULL
+      );
+      CREATE INDEX profile_aliases_survivor ON ${s}.profile_aliases (survivor_id);
+      -- Identity graph index: identifier key ("kind:value") to its one owner.
+      CREATE TABLE ${s}.profile_identifiers (
+        key text PRIMARY KEY,
+        profile_id text NOT NULL
+      );
+      CREATE INDEX profile_identifiers_profile ON ${s}.profile_identifiers (profile_id);
+      -- Interest index: which profiles have any interest in an item; kinds and times are read from the profile.
+      CREATE TABLE ${s}.profile_interests (
+        sku text NOT NULL,
+        profile_id text NOT NULL,
+        PRIMARY KEY (sku, profile_id)
+      );
+      CREATE INDEX profile_interests_profile ON ${s}.profile_interests (profile_id);
+    `,
+  },
 ]

@@ -1,4 +1,5 @@
 import { Tokens } from '@omotenashi/core'
+import { ProfileRules, ProfileTokens } from '@omotenashi/profile'
 import { ContainerModule } from 'inversify'
 import { PgDatabase } from './database.js'
 import { parsePostgresStoreOptions, type PostgresStoreOptions } from './options.js'
@@ -6,6 +7,7 @@ import { PgDeadLetterStore } from './pg-dead-letter-store.js'
 import { PgDecisionLog } from './pg-decision-log.js'
 import { PgIdempotencyLedger } from './pg-idempotency-ledger.js'
 import { PgInboxStore } from './pg-inbox-store.js'
+import { PgProfileStore } from './pg-profile-store.js'
 import { PgScheduler } from './pg-scheduler.js'
 
 /**
@@ -33,5 +35,18 @@ export function postgresStore(options: PostgresStoreOptions): ContainerModule {
     }
     if (on('inbox')) m.bind(Tokens.InboxStore).toConstantValue(new PgInboxStore(db))
     if (on('deadLetters')) m.bind(Tokens.DeadLetterStore).toConstantValue(new PgDeadLetterStore(db))
+    if (on('profiles')) {
+      // The hub's rules (bound by profiles()), so resolution here matches the pipeline's.
+      m.bind(ProfileTokens.ProfileStore)
+        .toDynamicValue(
+          (ctx) =>
+            new PgProfileStore(db, {
+              rules: ctx.get(ProfileTokens.Rules, { optional: true }) ?? new ProfileRules(),
+              clock: ctx.get(Tokens.Clock),
+              batchSize: o.profiles?.batchSize,
+            }),
+        )
+        .inSingletonScope()
+    }
   })
 }

@@ -1,0 +1,419 @@
+import { randomUUID } from 'node:crypto'
+import { ErrorCode, OmotenashiError, SystemClock, type Clock, type Identity, type OmoEvent } from '@omotenashi/core'
+import {
+  applyEventOnce,
+  identifierChanges,
+  identifierKey,
+  interestChanges,
+  matchesInterest,
+  parseInterestQuery,
+  planResolution,
+  ProfileRules,
+  withoutIdentifier,
+  type ApplyResult,
+  type InterestQuery,
+  type PersonExport,
+  type Profile,
+  type ProfileStore,
+  type ResolveResult,
+} from '@omotenashi/profile'
+import type { PoolClient } from 'pg'
+import type { PgDatabase } from './database.js'
+
+/** Options of {@link PgProfileStore}. */
+export interface PgProfileStoreOptions {
+  /** The rules to resolve and apply with (share the hub's: `ProfileTokens.Rules`). Default: `new ProfileRules()`. */
+  readonly rules?: ProfileRules | undefined
+  /** Clock for `resolve` without `at` and for exports. Default: system clock. */
+  readonly clock?: Clock | undefined
+  /** New profile ids. Default: random UUIDs. */
+  readonly newId?: (() => string) | undefined
+  /** Most events written in one transaction by `apply` (concurrent calls are batched) and `applyBatch`. Default 500. */
+  readonly batchSize?: number | undefined
+}
+
+/** One item of {@link PgProfileStore.applyBatch}. */
+export interface BatchApplyItem {
+  readonly customerId: string
+  readonly event: OmoEvent
+}
+
+/** The outcome of one item of a batch: applied (or a duplicate), or refused with its error. */
+export type BatchApplyOutcome = ({ readonly ok: true } & ApplyResult) | { readonly ok: false; readonly error: Error }
+
+interface Pending {
+  readonly item: BatchApplyItem
+  readonly resolve: (result: ApplyResult) => void
+  readonly reject: (error: unknown) => void
+}
+
+/** Errors after which a transaction is simply run again (deadlock, serialization failure). */
+const RETRYABLE = new Set(['40P01', '40001'])
+const MAX_RETRIES = 20
+const INTEREST_PAGE = 500
+
+const iso = (ms: number): string => new Date(ms).toISOString()
+
+/**
+ * The ProfileStore on PostgreSQL. It holds no profile logic of its own: resolution is
+ * `planResolution` and every change is `applyEventOnce` from `@omotenashi/profile`, so it behaves
+ * exactly like the memory store; this class only makes each step atomic and durable.
+ *
+ * - Profiles are jsonb rows; the identity graph (`profile_identifiers`), merge aliases and the
+ *   interest index are tables kept in the same transaction as the profile.
+ * - `resolve` takes transaction-scoped advisory locks on the identifiers' hashes (so two
+ *   resolutions of overlapping identities run one after the other) and row locks on the
+ *   profiles it reads (so a concurrent apply or merge waits or is seen).
+ * - `apply` batches concurrent calls: up to `batchSize` events go in one transaction that locks
+ *   their profiles (`FOR UPDATE`, in id order), reduces every event in memory and writes each
+ *   profile once. Idempotent by event id (the reducer remembers recent ids on the profile).
+ * - Deadlocks and serialization failures are retried.
+ */
+export class PgProfileStore implements ProfileStore {
+  /** The rules this store resolves and applies with. */
+  readonly rules: ProfileRules
+  readonly #db: PgDatabase
+  readonly #clock: Clock
+  readonly #newId: () => string
+  readonly #batchSize: number
+  #queue: Pending[] = []
+  #flushing = 0
+  #scheduled = false
+
+  constructor(db: PgDatabase, options: PgProfileStoreOptions = {}) {
+    this.#db = db
+    this.rules = options.rules ?? new ProfileRules()
+    this.#clock = options.clock ?? new SystemClock()
+    this.#newId = options.newId ?? randomUUID
+    this.#batchSize = options.batchSize ?? 500
+  }
+
+  /** Applies migrations (idempotent). */
+  init(): Promise<void> {
+    return this.#db.init()
+  }
+
+  #t(name: string): string {
+    return this.#db.t(name)
+  }
+
+  async get(customerId: string): Promise<Profile | undefined> {
+    const [row] = await this.#db.query<{ body: Profile }>(
+      `SELECT p.body FROM ${this.#t('profiles')} p
+       WHERE p.id = COALESCE((SELECT survivor_id FROM ${this.#t('profile_aliases')} WHERE old_id = $1), $1)`,
+      [customerId],
+    )
+    return row?.body
+  }
+
+  async resolve(identity: Identity, options: { readonly create?: boolean; readonly at?: string } = {}): Promise<ResolveResult> {
+    // Throws a ValidationError naming the malformed identifier before anything is touched.
+    const normalised = this.rules.identifiers.normalise(identity)
+    const keys = normalised.identifiers.map((ref) => identifierKey(ref.kind, ref.value))
+    const at = options.at ?? iso(this.#clock.now())
+    const create = options.create ?? true
+    if (!create) {
+      const state = await this.#readState(undefined, keys, normalised.customerId, false)
+      const plan = planResolution({ ...normalised, customerId: state.customerId }, state, this.rules, { create: false, at, newId: this.#newId })
+      return plan.result
+    }
+    return this.#retrying(() =>
+      this.#db.transaction(async (c) => {
+        const lockKeys = normalised.customerId === undefined ? keys : [...keys, `customerId:${normalised.customerId}`]
+        await this.#lock(c, lockKeys)
+        for (let pass = 1; ; pass++) {
+          const state = await this.#readState(c, keys, normalised.customerId, true)
+          // A profile we were told owns an identifier was merged away before we locked it: read
+          // again (a new statement sees the merge). An owner that stays missing is a dangling index entry.
+          if (!state.complete && pass < 3) continue
+          for (const [key, owner] of state.owners) if (!state.profiles.has(owner)) state.owners.delete(key)
+          const plan = planResolution({ ...normalised, customerId: state.customerId }, state, this.rules, { create: true, at, newId: this.#newId })
+          const write = plan.write
+          if (write) {
+            const skus = plan.deleted.length > 0 || plan.result.created ? Object.keys(write.interests) : []
+            await c.query(
+              `WITH
+                 del_p AS (DELETE FROM ${this.#t('profiles')} WHERE id = ANY($2::text[])),
+                 del_i AS (DELETE FROM ${this.#t('profile_interests')} WHERE profile_id = ANY($2::text[])),
+                 ali AS (INSERT INTO ${this.#t('profile_aliases')} (old_id, survivor_id) SELECT unnest($3::text[]), $1
+                         ON CONFLICT (old_id) DO UPDATE SET survivor_id = EXCLUDED.survivor_id),
+                 unl AS (DELETE FROM ${this.#t('profile_identifiers')} WHERE key = ANY($4::text[]) AND (profile_id = $1 OR profile_id = ANY($2::text[]))),
+                 lnk AS (INSERT INTO ${this.#t('profile_identifiers')} (key, profile_id) SELECT unnest($5::text[]), $1
+                         ON CONFLICT (key) DO UPDATE SET profile_id = EXCLUDED.profile_id),
+                 ins AS (INSERT INTO ${this.#t('profile_interests')} (sku, profile_id) SELECT unnest($6::text[]), $1 ON CONFLICT DO NOTHING)
+               INSERT INTO ${this.#t('profiles')} (id, version, body) VALUES ($1, $7, $8::jsonb)
+               ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, body = EXCLUDED.body`,
+              [write.id, plan.deleted, plan.aliases, plan.unlink, plan.link, skus, write.version, JSON.stringify(write)],
+            )
+          }
+          return plan.result
+        }
+      }),
+    )
+  }
+
+  /** Applies one event. Concurrent calls are written together in batches of up to `batchSize`. */
+  apply(customerId: string, event: OmoEvent): Promise<ApplyResult> {
+    return new Promise<ApplyResult>((resolve, reject) => {
+      this.#queue.push({ item: { customerId, event }, resolve, reject })
+      this.#schedule()
+    })
+  }
+
+  /**
+   * Applies many events, in order per customer, in transactions of up to `batchSize` events.
+   * Every item gets its own outcome: an unknown customer is reported for that item and the
+   * others are applied.
+   */
+  async applyBatch(items: readonly BatchApplyItem[]): Promise<BatchApplyOutcome[]> {
+    const out: BatchApplyOutcome[] = []
+    for (let i = 0; i < items.length; i += this.#batchSize) {
+      out.push(...(await this.#retrying(() => this.#applyChunk(items.slice(i, i + this.#batchSize)))))
+    }
+    return out
+  }
+
+  async *findByInterest(query: InterestQuery): AsyncIterable<string> {
+    const q = parseInterestQuery(query)
+    let after = ''
+    for (;;) {
+      // Keyset pages: memory stays flat however many profiles match, and a consumer may stop early.
+      const rows = await this.#db.query<{ profile_id: string; kinds: Profile['interests'][string] | null }>(
+        `SELECT i.profile_id, p.body->'interests'->$1 AS kinds
+         FROM ${this.#t('profile_interests')} i JOIN ${this.#t('profiles')} p ON p.id = i.profile_id
+         WHERE i.sku = $1 AND i.profile_id > $2 ORDER BY i.profile_id LIMIT $3`,
+        [q.sku, after, INTEREST_PAGE],
+      )
+      for (const row of rows) {
+        if (row.kinds && matchesInterest({ interests: { [q.sku]: row.kinds } }, q)) yield row.profile_id
+      }
+      if (rows.length < INTEREST_PAGE) return
+      after = rows[rows.length - 1]!.profile_id
+    }
+  }
+
+  async export(customerId: string): Promise<PersonExport | undefined> {
+    const profile = await this.get(customerId)
+    return profile && { profile, exportedAt: iso(this.#clock.now()) }
+  }
+
+  async eraseCustomer(customerId: string): Promise<number> {
+    return this.#retrying(() =>
+      this.#db.transaction(async (c) => {
+        const id = await this.#follow(c, customerId)
+        const { rows } = await c.query<{ id: string }>(`SELECT id FROM ${this.#t('profiles')} WHERE id = $1 FOR UPDATE`, [id])
+        if (rows.length === 0) return 0
+        const { rows: counts } = await c.query<{ n: number }>(
+          `WITH
+             i AS (DELETE FROM ${this.#t('profile_identifiers')} WHERE profile_id = $1 RETURNING 1),
+             a AS (DELETE FROM ${this.#t('profile_aliases')} WHERE survivor_id = $1 RETURNING 1),
+             x AS (DELETE FROM ${this.#t('profile_interests')} WHERE profile_id = $1 RETURNING 1),
+             p AS (DELETE FROM ${this.#t('profiles')} WHERE id = $1 RETURNING 1)
+           SELECT ((SELECT count(*) FROM i) + (SELECT count(*) FROM a) + (SELECT count(*) FROM x) + (SELECT count(*) FROM p))::int AS n`,
+          [id],
+        )
+        return counts[0]?.n ?? 0
+      }),
+    )
+  }
+
+  // ---- apply batching -------------------------------------------------------------------------
+
+  #schedule(): void {
+    if (this.#scheduled || this.#flushing >= 4 || this.#queue.length === 0) return
+    this.#scheduled = true
+    // One turn of the event loop lets concurrent callers join the batch.
+    setImmediate(() => {
+      this.#scheduled = false
+      void this.#flush()
+    })
+  }
+
+  async #flush(): Promise<void> {
+    const batch = this.#queue.splice(0, this.#batchSize)
+    if (batch.length === 0) return
+    this.#flushing++
+    // More waiting than one batch holds: start the next one alongside.
+    this.#schedule()
+    try {
+      const outcomes = await this.#retrying(() => this.#applyChunk(batch.map((p) => p.item)))
+      outcomes.forEach((outcome, i) => {
+        const pending = batch[i]!
+        if (outcome.ok) pending.resolve({ profile: outcome.profile, applied: outcome.applied })
+        else pending.reject(outcome.error)
+      })
+    } catch (error) {
+      for (const pending of batch) pending.reject(error)
+    } finally {
+      this.#flushing--
+      this.#schedule()
+    }
+  }
+
+  async #applyChunk(items: readonly BatchApplyItem[]): Promise<BatchApplyOutcome[]> {
+    return this.#db.transaction(async (c) => {
+      const idOf = new Map<string, string>()
+      const before = new Map<string, Profile>()
+      let missing = [...new Set(items.map((i) => i.customerId))]
+      // Follow aliases and lock the profiles in id order (one statement), so batches rarely deadlock
+      // on rows. A profile merged away while we waited for its lock is skipped by the statement: the
+      // next pass (a new snapshot) follows the merge's alias to the survivor.
+      for (let pass = 0; pass < 3 && missing.length > 0; pass++) {
+        const { rows } = await c.query<{ asked: string; id: string; body: Profile }>(
+          `SELECT x.asked, p.id, p.body
+           FROM unnest($1::text[]) AS x(asked)
+           LEFT JOIN ${this.#t('profile_aliases')} a ON a.old_id = x.asked
+           JOIN ${this.#t('profiles')} p ON p.id = COALESCE(a.survivor_id, x.asked)
+           ORDER BY p.id FOR UPDATE OF p`,
+          [missing],
+        )
+        for (const r of rows) {
+          idOf.set(r.asked, r.id)
+          before.set(r.id, r.body)
+        }
+        missing = missing.filter((id) => !idOf.has(id))
+      }
+      const current = new Map(before)
+      const outcomes: BatchApplyOutcome[] = []
+      for (const { customerId, event } of items) {
+        const id = idOf.get(customerId)
+        const profile = id === undefined ? undefined : current.get(id)
+        if (id === undefined || !profile) {
+          outcomes.push({ ok: false, error: new OmotenashiError(ErrorCode.NotFound, `no profile "${customerId}": resolve the identity first`) })
+          continue
+        }
+        const result = applyEventOnce(profile, event, this.rules)
+        if (result.applied) current.set(id, result.profile)
+        outcomes.push({ ok: true, profile: result.profile, applied: result.applied })
+      }
+      const changed = [...current].filter(([id, p]) => before.get(id) !== p)
+      if (changed.length === 0) return outcomes
+      const final = await this.#writeIdentifiers(c, changed.map(([id, p]) => [before.get(id)!, p] as const))
+      const skus: string[] = []
+      const skuOwners: string[] = []
+      for (const [id, p] of final) {
+        for (const sku of interestChanges(before.get(id)!, p).added) {
+          skus.push(sku)
+          skuOwners.push(id)
+        }
+      }
+      await c.query(
+        `WITH
+           upd AS (UPDATE ${this.#t('profiles')} p SET version = v.version, body = v.body::jsonb
+                   FROM (SELECT unnest($1::text[]) AS id, unnest($2::int[]) AS version, unnest($3::text[]) AS body) v WHERE p.id = v.id)
+         INSERT INTO ${this.#t('profile_interests')} (sku, profile_id) SELECT unnest($4::text[]), unnest($5::text[]) ON CONFLICT DO NOTHING`,
+        [final.map(([id]) => id), final.map(([, p]) => p.version), final.map(([, p]) => JSON.stringify(p)), skus, skuOwners],
+      )
+      // Callers see what was stored: an identifier another person holds is not on their profile.
+      const stored = new Map(final)
+      return outcomes.map((o, i) => {
+        if (!o.ok || !o.applied) return o
+        const id = idOf.get(items[i]!.customerId)!
+        const last = items.findLastIndex((it) => idOf.get(it.customerId) === id)
+        return i === last ? { ...o, profile: stored.get(id)! } : o
+      })
+    })
+  }
+
+  /**
+   * Indexes identifiers the events added (push tokens…) and drops those they removed. An added
+   * identifier another person already holds is not taken: the reducer cannot merge, so it is
+   * removed from this profile, as the memory store does.
+   */
+  async #writeIdentifiers(c: PoolClient, changes: ReadonlyArray<readonly [Profile, Profile]>): Promise<Array<[string, Profile]>> {
+    const added: Array<[string, string]> = []
+    const removed: Array<[string, string]> = []
+    for (const [b, a] of changes) {
+      const diff = identifierChanges(b, a)
+      for (const key of diff.added) added.push([key, a.id])
+      for (const key of diff.removed) removed.push([key, a.id])
+    }
+    const final = new Map(changes.map(([, a]) => [a.id, a]))
+    if (added.length > 0) {
+      await this.#lock(c, added.map(([key]) => key))
+      const { rows } = await c.query<{ key: string; profile_id: string }>(
+        `WITH want AS (SELECT unnest($1::text[]) AS key, unnest($2::text[]) AS profile_id),
+              ins AS (INSERT INTO ${this.#t('profile_identifiers')} (key, profile_id) SELECT key, profile_id FROM want ON CONFLICT (key) DO NOTHING RETURNING key)
+         SELECT i.key, i.profile_id FROM ${this.#t('profile_identifiers')} i JOIN want w ON w.key = i.key
+         WHERE i.key NOT IN (SELECT key FROM ins) AND i.profile_id <> w.profile_id`,
+        [added.map(([k]) => k), added.map(([, id]) => id)],
+      )
+      for (const { key } of rows) {
+        const [, id] = added.find(([k]) => k === key)!
+        const profile = final.get(id)!
+        const colon = key.indexOf(':')
+        final.set(id, { ...profile, identifiers: withoutIdentifier(profile.identifiers, key.slice(0, colon), key.slice(colon + 1)) })
+      }
+    }
+    if (removed.length > 0) {
+      await c.query(
+        `DELETE FROM ${this.#t('profile_identifiers')} i USING (SELECT unnest($1::text[]) AS key, unnest($2::text[]) AS profile_id) r
+         WHERE i.key = r.key AND i.profile_id = r.profile_id`,
+        [removed.map(([k]) => k), removed.map(([, id]) => id)],
+      )
+    }
+    return [...final]
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------
+
+  /** Transaction-scoped advisory locks on the keys' hashes, in a fixed order (no lock-order deadlocks). */
+  async #lock(c: PoolClient, keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return
+    await c.query(
+      `SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtextextended($2 || k, 0) AS h FROM unnest($1::text[]) AS k ORDER BY h) s`,
+      [keys, `${this.#db.schema}\n`],
+    )
+  }
+
+  async #follow(c: PoolClient, id: string): Promise<string> {
+    const { rows } = await c.query<{ survivor_id: string }>(`SELECT survivor_id FROM ${this.#t('profile_aliases')} WHERE old_id = $1`, [id])
+    return rows[0]?.survivor_id ?? id
+  }
+
+  /** Reads owners of `keys` and their profiles (locked when `lock`), plus the `customerId` profile. */
+  async #readState(
+    c: PoolClient | undefined,
+    keys: readonly string[],
+    customerId: string | undefined,
+    lock: boolean,
+  ): Promise<{ owners: Map<string, string>; profiles: Map<string, Profile>; customerId: string | undefined; complete: boolean }> {
+    const query = async <R extends object>(text: string, values: unknown[]): Promise<R[]> =>
+      c ? (await c.query<R & Record<string, unknown>>(text, values)).rows : this.#db.query<R & Record<string, unknown>>(text, values)
+    const found = await query<{ key: string | null; profile_id: string }>(
+      `SELECT key, profile_id FROM ${this.#t('profile_identifiers')} WHERE key = ANY($1::text[])
+       UNION ALL SELECT NULL, COALESCE((SELECT survivor_id FROM ${this.#t('profile_aliases')} WHERE old_id = $2), $2) WHERE $2::text IS NOT NULL`,
+      [keys, customerId ?? null],
+    )
+    const owners = new Map<string, string>()
+    let followed: string | undefined
+    for (const row of found) {
+      if (row.key === null) followed = row.profile_id
+      else owners.set(row.key, row.profile_id)
+    }
+    const ownerIds = new Set(owners.values())
+    const ids = [...new Set([...ownerIds, ...(followed === undefined ? [] : [followed])])].sort()
+    const profiles = new Map<string, Profile>()
+    if (ids.length > 0) {
+      const rows = await query<{ id: string; body: Profile }>(
+        `SELECT id, body FROM ${this.#t('profiles')} WHERE id = ANY($1::text[]) ORDER BY id${lock ? ' FOR UPDATE' : ''}`,
+        [ids],
+      )
+      for (const row of rows) profiles.set(row.id, row.body)
+    }
+    const complete = [...ownerIds].every((id) => profiles.has(id))
+    return { owners, profiles, customerId: followed, complete }
+  }
+
+  async #retrying<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn()
+      } catch (error) {
+        const code = (error as { code?: string }).code
+        if (attempt >= MAX_RETRIES || code === undefined || !RETRYABLE.has(code)) throw error
+        await new Promise((r) => setTimeout(r, Math.random() * 5 * (attempt + 1)))
+      }
+    }
+  }
+}
