@@ -11,6 +11,7 @@ export const CONSOLE_HTML = String.raw`<!doctype html>
 <style>
   :root { color-scheme: light; --ink: #1d232a; --muted: #66707a; --line: #d9dee3; --accent: #8a1538; --ok: #1f7a4d; }
   * { box-sizing: border-box; }
+  [hidden] { display: none !important; }
   body { margin: 0; font: 15px/1.45 system-ui, -apple-system, "Hiragino Sans", "Noto Sans JP", sans-serif; color: var(--ink); background: #f5f6f7; }
   header { display: flex; gap: 1rem; align-items: center; padding: .75rem 1rem; background: #fff; border-bottom: 1px solid var(--line); }
   header h1 { font-size: 1.05rem; margin: 0; }

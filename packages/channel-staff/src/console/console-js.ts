@@ -69,7 +69,7 @@ export const CONSOLE_JS = String.raw`(function () {
       list('Tried on', card.triedOn, function (t) { return (t.name || t.sku) + (t.purchased ? ' (bought)' : '') + ' · ' + when(t.at); }),
       list('Online', card.online, itemText),
       list('In store', card.offline, itemText),
-      list('Told us', card.answers, function (x) { return (x.question || x.questionId) + ': ' + (Array.isArray(x.answer) ? x.answer.join(', ') : x.answer); })
+      list('Told us', card.answers, function (x) { var q = x.question || x.questionId; return q + (/[?？:：]$/.test(q) ? ' ' : ': ') + (Array.isArray(x.answer) ? x.answer.join(', ') : x.answer); })
     ].forEach(function (b) { if (b) grid.appendChild(b); });
     a.appendChild(grid);
     var ackLine = el('div', 'acks');
