@@ -1,0 +1,78 @@
+/** One contact the hub planned: what, to whom, on which channel, when. */
+export interface ContactRecord {
+  /** The send's idempotency key: recording the same key twice changes nothing. */
+  readonly key: string
+  readonly customerId: string
+  readonly actionId: string
+  readonly ruleId?: string
+  readonly decisionId: string
+  /** The event whose decision planned it: a redelivered event does not count against itself. */
+  readonly eventId?: string
+  /** `message` counts against caps; `staff` (guidance for people) does not. */
+  readonly kind: 'message' | 'staff'
+  /** The channel planned first (confirmed to the one used once `message.sent` arrives). */
+  readonly channel?: string
+  /** The item promoted, for attribution and suppression. */
+  readonly item?: string
+  /** When (epoch ms). */
+  readonly at: number
+}
+
+/**
+ * The ContactHistory port: what was sent to whom, for caps, cool-downs, max-per-customer and
+ * "one moment, one message". Memory by default; implement it on a shared store when several
+ * processes decide for the same customers. Check yours with `describeContactHistoryContract`.
+ */
+export interface ContactHistory {
+  /** Records a contact; a key recorded before is left as it is. */
+  record(contact: ContactRecord): Promise<void>
+  /** A customer's contacts at or after `since` (epoch ms), oldest first. */
+  list(customerId: string, since: number): Promise<ContactRecord[]>
+  /** Sets the channel a contact actually went out on. False if the key is unknown. */
+  confirmChannel(customerId: string, key: string, channel: string): Promise<boolean>
+  /** Forgets a customer (erasure). Returns how many records went. */
+  eraseCustomer(customerId: string): Promise<number>
+}
+
+/** Options of {@link MemoryContactHistory}. */
+export interface MemoryContactHistoryOptions {
+  /** Records kept per customer (oldest go first). Default 1000. */
+  readonly perCustomer?: number
+}
+
+/** The in-memory contact history, bounded per customer. */
+export class MemoryContactHistory implements ContactHistory {
+  readonly #byCustomer = new Map<string, ContactRecord[]>()
+  readonly #perCustomer: number
+
+  constructor(options: MemoryContactHistoryOptions = {}) {
+    this.#perCustomer = options.perCustomer ?? 1000
+  }
+
+  async record(contact: ContactRecord): Promise<void> {
+    let list = this.#byCustomer.get(contact.customerId)
+    if (!list) this.#byCustomer.set(contact.customerId, (list = []))
+    if (list.some((c) => c.key === contact.key)) return
+    list.push(contact)
+    list.sort((a, b) => a.at - b.at)
+    if (list.length > this.#perCustomer) list.splice(0, list.length - this.#perCustomer)
+  }
+
+  async list(customerId: string, since: number): Promise<ContactRecord[]> {
+    return (this.#byCustomer.get(customerId) ?? []).filter((c) => c.at >= since)
+  }
+
+  async confirmChannel(customerId: string, key: string, channel: string): Promise<boolean> {
+    const list = this.#byCustomer.get(customerId)
+    const i = list?.findIndex((c) => c.key === key) ?? -1
+    if (!list || i < 0) return false
+    list[i] = { ...list[i]!, channel }
+    return true
+  }
+
+  async eraseCustomer(customerId: string): Promise<number> {
+    const n = this.#byCustomer.get(customerId)?.length ?? 0
+    this.#byCustomer.delete(customerId)
+    return n
+  }
+}

@@ -1,0 +1,363 @@
+import type { GeoPoint } from '@omotenashi/core'
+import type * as z from 'zod'
+import { compileAction, type CompiledAction } from './catalogue.js'
+import { compileCondition, compileValue, type CompileEnv, type CompileProblem, type Predicate, type StockLookup } from './condition-compiler.js'
+import { parseClock, parseDuration } from './duration.js'
+import type { Facts } from './facts.js'
+import { compilePath, type ComputedTraits, type Getter } from './paths.js'
+import type { RuleBook, RuleBookEntry, RuleOrigin } from './rule-book.js'
+import { RulesError, type RuleProblem } from './rules-error.js'
+import { ActionSchema, ConditionSchema, RuleSchema } from './schema.js'
+
+type RuleParsed = z.output<typeof RuleSchema>
+
+/** An event that cancels a waiting rule, compiled. */
+export interface CompiledCancel {
+  readonly event: string
+  /** The item of the waiting event; the cancelling event must concern it. */
+  readonly sameItem?: Getter
+  /** A value both events must share (read from each). */
+  readonly same?: Getter
+}
+
+/** A rule's wait, compiled. */
+export interface CompiledWait {
+  readonly forMs?: number
+  readonly atMinutes?: number
+  readonly ifPassed: 'next' | 'skip' | 'now'
+  readonly cancelOn: readonly CompiledCancel[]
+  readonly condition?: Predicate
+  readonly expireAfterMs?: number
+}
+
+/** A rule's fan-out, compiled. */
+export interface CompiledAudience {
+  readonly interest: string
+  readonly item: Getter
+  readonly withinMs?: number
+  readonly unless?: string
+  readonly limit?: number
+}
+
+/** A rule compiled into closures. */
+export interface CompiledRule {
+  readonly id: string
+  readonly version: number
+  /** Position in the book: the order rules are listed and tie-broken in. */
+  readonly index: number
+  readonly description?: string
+  /** Trigger keys: event types, or `placement:<name>`. */
+  readonly triggers: readonly string[]
+  readonly condition: Predicate
+  readonly audience?: CompiledAudience
+  readonly wait?: CompiledWait
+  readonly actions: readonly string[]
+  readonly channels?: readonly string[]
+  readonly quietHours?: 'defer' | 'drop' | 'ignore'
+  readonly weight: number
+  readonly item?: Getter
+  readonly variables: ReadonlyArray<readonly [string, Getter]>
+  readonly stockLookups: readonly StockLookup[]
+  readonly contextKeys: ReadonlySet<string>
+}
+
+/** Options of {@link compileRuleBook}. */
+export interface CompileOptions {
+  /** Store locations for `near: { store }`. */
+  readonly stores?: Readonly<Record<string, GeoPoint>>
+  /** Computed-trait functions for `profile.computed.<name>`. */
+  readonly computed?: ComputedTraits
+  /** Check references to actions and segments (off while loading files whose actions come later). Default true. */
+  readonly checkReferences?: boolean
+}
+
+interface Bucket {
+  readonly all: readonly CompiledRule[]
+  /** A secondary index on the most shared `path: literal` test, when worth it. */
+  readonly index?: { readonly get: Getter; readonly byValue: ReadonlyMap<unknown, readonly CompiledRule[]>; readonly rest: readonly CompiledRule[] }
+}
+
+/** Below this many rules sharing one equality test, a bucket is scanned, not indexed. */
+const INDEX_THRESHOLD = 8
+
+/**
+ * A compiled rule set: rules indexed by trigger (and, inside a trigger, by their most shared
+ * equality test), the action catalogue and the segments. Evaluating an event never reads the
+ * rule documents again: it runs the closures of the rules its trigger selects.
+ */
+export class RuleSet {
+  readonly rules: readonly CompiledRule[]
+  readonly actions: ReadonlyMap<string, CompiledAction>
+  readonly segments: ReadonlyMap<string, Predicate>
+  readonly #buckets = new Map<string, Bucket>()
+  readonly #cancellers = new Map<string, Array<{ readonly rule: CompiledRule; readonly cancel: CompiledCancel }>>()
+  readonly #byId: ReadonlyMap<string, CompiledRule>
+
+  /** @internal use {@link compileRuleBook}. */
+  constructor(rules: CompiledRule[], actions: Map<string, CompiledAction>, segments: Map<string, Predicate>, equalities: Map<CompiledRule, Map<string, unknown>>, computed: ComputedTraits) {
+    this.rules = rules
+    this.actions = actions
+    this.segments = segments
+    this.#byId = new Map(rules.map((r) => [r.id, r]))
+    const grouped = new Map<string, CompiledRule[]>()
+    for (const rule of rules) {
+      for (const trigger of rule.triggers) {
+        let list = grouped.get(trigger)
+        if (!list) grouped.set(trigger, (list = []))
+        list.push(rule)
+      }
+      for (const cancel of rule.wait?.cancelOn ?? []) {
+        let list = this.#cancellers.get(cancel.event)
+        if (!list) this.#cancellers.set(cancel.event, (list = []))
+        list.push({ rule, cancel })
+      }
+    }
+    for (const [trigger, list] of grouped) this.#buckets.set(trigger, buildBucket(list, equalities, computed))
+  }
+
+  /** Trigger keys that have rules. */
+  triggers(): string[] {
+    return [...this.#buckets.keys()]
+  }
+
+  /** The rules of one trigger, in book order. */
+  rulesFor(trigger: string): readonly CompiledRule[] {
+    return this.#buckets.get(trigger)?.all ?? []
+  }
+
+  /** A rule by id. */
+  rule(id: string): CompiledRule | undefined {
+    return this.#byId.get(id)
+  }
+
+  /** Rules waiting on something that `eventType` cancels. */
+  cancellers(eventType: string): ReadonlyArray<{ readonly rule: CompiledRule; readonly cancel: CompiledCancel }> {
+    return this.#cancellers.get(eventType) ?? []
+  }
+
+  /**
+   * The rules of `trigger` whose conditions hold for `facts`, in book order. This is the hot
+   * path: a map lookup, at most one more, and the rules' closures.
+   */
+  match(trigger: string, facts: Facts): CompiledRule[] {
+    const bucket = this.#buckets.get(trigger)
+    const fired: CompiledRule[] = []
+    if (!bucket) return fired
+    const index = bucket.index
+    if (!index) {
+      const all = bucket.all
+      for (let i = 0; i < all.length; i++) if (all[i]!.condition(facts)) fired.push(all[i]!)
+      return fired
+    }
+    const hits = index.byValue.get(index.get(facts))
+    if (hits) for (let i = 0; i < hits.length; i++) if (hits[i]!.condition(facts)) fired.push(hits[i]!)
+    const before = fired.length
+    const rest = index.rest
+    for (let i = 0; i < rest.length; i++) if (rest[i]!.condition(facts)) fired.push(rest[i]!)
+    if (before > 0 && fired.length > before) fired.sort((a, b) => a.index - b.index)
+    return fired
+  }
+}
+
+function buildBucket(list: CompiledRule[], equalities: Map<CompiledRule, Map<string, unknown>>, computed: ComputedTraits): Bucket {
+  const counts = new Map<string, number>()
+  for (const rule of list) for (const path of equalities.get(rule)?.keys() ?? []) counts.set(path, (counts.get(path) ?? 0) + 1)
+  let best: string | undefined
+  let bestCount = 0
+  for (const [path, n] of counts) if (n > bestCount) [best, bestCount] = [path, n]
+  if (best === undefined || bestCount < INDEX_THRESHOLD) return { all: list }
+  const get = compilePath(best, computed)
+  if (typeof get === 'string') return { all: list }
+  const byValue = new Map<unknown, CompiledRule[]>()
+  const rest: CompiledRule[] = []
+  for (const rule of list) {
+    const eq = equalities.get(rule)
+    if (eq?.has(best)) {
+      const value = eq.get(best)
+      let hits = byValue.get(value)
+      if (!hits) byValue.set(value, (hits = []))
+      hits.push(rule)
+    } else rest.push(rule)
+  }
+  return { all: list, index: { get, byValue, rest } }
+}
+
+/** The top-level `path: literal` (or `{ eq: literal }`) tests of a condition: index candidates. */
+function equalitiesOf(condition: unknown): Map<string, unknown> {
+  const out = new Map<string, unknown>()
+  if (typeof condition !== 'object' || condition === null) return out
+  for (const [key, value] of Object.entries(condition)) {
+    if (!/^(data|event|profile|context)\./.test(key) || key.includes('*')) continue
+    const literal = typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && 'eq' in value ? (value as { eq: unknown }).eq : value
+    if (typeof literal === 'string' || typeof literal === 'number' || typeof literal === 'boolean') out.set(key, literal)
+  }
+  return out
+}
+
+/**
+ * Validates and compiles a rule book. Throws a {@link RulesError} listing every problem (file,
+ * line, path, reason) when anything is wrong; nothing half-compiled is ever returned.
+ */
+export function compileRuleBook(book: RuleBook, options: CompileOptions = {}): RuleSet {
+  const problems: RuleProblem[] = []
+  const checkRefs = options.checkReferences ?? true
+  const computed = options.computed ?? {}
+  const segments = new Map<string, Predicate>()
+  const segmentNames = new Set(book.segments.map((s) => s.name))
+  const report = (origin: RuleOrigin, list: readonly CompileProblem[] | ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): void => {
+    for (const p of list) {
+      const path = [...origin.path, ...(p.path as ReadonlyArray<string | number>)]
+      const line = origin.lineOf?.(path)
+      problems.push({ ...(origin.file === undefined ? {} : { file: origin.file }), ...(line === undefined ? {} : { line }), path: path.join('.'), message: p.message })
+    }
+  }
+  const newEnv = (): CompileEnv => ({
+    computed,
+    stores: options.stores ?? {},
+    // While references are not checked, any segment name is accepted (it may come from another file).
+    segmentNames: checkRefs ? segmentNames : new Proxy(segmentNames, { get: (t, k) => (k === 'has' ? () => true : Reflect.get(t, k)) }),
+    segment: (name) => segments.get(name),
+    problems: [],
+    stockLookups: [],
+    contextKeys: new Set(),
+  })
+
+  // Segments
+  const seenSegments = new Set<string>()
+  for (const entry of book.segments) {
+    if (seenSegments.has(entry.name)) report(entry.origin, [{ path: [], message: `segment "${entry.name}" is defined twice` }])
+    seenSegments.add(entry.name)
+    const parsed = ConditionSchema.safeParse(entry.spec)
+    if (!parsed.success) {
+      report(entry.origin, parsed.error.issues)
+      continue
+    }
+    const env = newEnv()
+    const predicate = compileCondition(parsed.data, [], env)
+    report(entry.origin, env.problems)
+    if (env.stockLookups.length > 0) report(entry.origin, [{ path: [], message: 'segments cannot read stock' }])
+    segments.set(entry.name, predicate)
+  }
+
+  // Actions
+  const actions = new Map<string, CompiledAction>()
+  const actionOrigins = new Map<string, RuleOrigin>()
+  for (const entry of book.actions) {
+    const parsed = ActionSchema.safeParse(entry.spec)
+    if (!parsed.success) {
+      report(entry.origin, parsed.error.issues)
+      continue
+    }
+    if (actions.has(parsed.data.id)) {
+      report(entry.origin, [{ path: ['id'], message: `action "${parsed.data.id}" is defined twice` }])
+      continue
+    }
+    const env = newEnv()
+    actions.set(parsed.data.id, compileAction(parsed.data, [], env))
+    actionOrigins.set(parsed.data.id, entry.origin)
+    report(entry.origin, env.problems)
+  }
+  if (checkRefs) {
+    for (const [id, action] of actions) {
+      if (action.insteadIfBought !== undefined && !actions.has(action.insteadIfBought)) {
+        report(actionOrigins.get(id)!, [{ path: ['insteadIfBought'], message: `unknown action "${action.insteadIfBought}"` }])
+      }
+    }
+  }
+
+  // Rules
+  const rules: CompiledRule[] = []
+  const equalities = new Map<CompiledRule, Map<string, unknown>>()
+  const ruleIds = new Set<string>()
+  for (const entry of book.rules) {
+    const compiled = compileRule(entry, rules.length, newEnv(), (list) => report(entry.origin, list))
+    if (!compiled) continue
+    const [rule, spec] = compiled
+    if (ruleIds.has(rule.id)) {
+      report(entry.origin, [{ path: ['id'], message: `rule "${rule.id}" is defined twice` }])
+      continue
+    }
+    ruleIds.add(rule.id)
+    if (checkRefs) {
+      rule.actions.forEach((id, i) => {
+        if (!actions.has(id)) report(entry.origin, [{ path: spec.do.actions ? ['do', 'actions', i] : ['do', 'action'], message: `unknown action "${id}"; define it in the catalogue` }])
+      })
+    }
+    rules.push(rule)
+    equalities.set(rule, equalitiesOf(spec.when.if))
+  }
+  if (problems.length > 0) throw new RulesError(problems)
+  return new RuleSet(rules, actions, segments, equalities, computed)
+}
+
+function compileRule(entry: RuleBookEntry, index: number, env: CompileEnv, report: (p: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>) => void): [CompiledRule, RuleParsed] | undefined {
+  const parsed = RuleSchema.safeParse(entry.spec)
+  if (!parsed.success) {
+    report(parsed.error.issues)
+    return undefined
+  }
+  const spec = parsed.data
+  const condition = spec.when.if ? compileCondition(spec.when.if, ['when', 'if'], env) : () => true
+  const triggers = spec.when.event !== undefined ? [spec.when.event].flat() : [spec.when.placement ?? []].flat().map((p) => `placement:${p}`)
+  let audience: CompiledAudience | undefined
+  if (spec.audience) {
+    const a = spec.audience
+    audience = {
+      interest: a.interest,
+      item: compileValue(a.item, ['audience', 'item'], env),
+      ...(a.within === undefined ? {} : { withinMs: parseDuration(a.within)! }),
+      ...(a.unless === undefined ? {} : { unless: a.unless }),
+      ...(a.limit === undefined ? {} : { limit: a.limit }),
+    }
+    if (a.item === undefined) env.problems.push({ path: ['audience', 'item'], message: 'the item to fan out from is required, e.g. { ref: data.sku }' })
+  }
+  let wait: CompiledWait | undefined
+  if (spec.wait) {
+    const w = spec.wait
+    const cancelOn: CompiledCancel[] = (w.cancelOn ?? []).map((c, i) => {
+      const path = (p: string | undefined, key: string): Getter | undefined => {
+        if (p === undefined) return undefined
+        const g = compilePath(p, env.computed)
+        if (typeof g === 'string') {
+          env.problems.push({ path: ['wait', 'cancelOn', i, key], message: g })
+          return undefined
+        }
+        return g
+      }
+      const sameItem = path(c.sameItem, 'sameItem')
+      const same = path(c.same, 'same')
+      return { event: c.event, ...(sameItem === undefined ? {} : { sameItem }), ...(same === undefined ? {} : { same }) }
+    })
+    wait = {
+      ...(w.for === undefined ? {} : { forMs: parseDuration(w.for)! }),
+      ...(w.at === undefined ? {} : { atMinutes: parseClock(w.at)! }),
+      ifPassed: w.ifPassed ?? 'next',
+      cancelOn,
+      ...(w.if === undefined ? {} : { condition: compileCondition(w.if, ['wait', 'if'], env) }),
+      ...(w.expireAfter === undefined ? {} : { expireAfterMs: parseDuration(w.expireAfter)! }),
+    }
+  }
+  const item = spec.do.item === undefined ? undefined : compileValue(spec.do.item, ['do', 'item'], env)
+  const variables = Object.entries(spec.do.variables ?? {}).map(([name, v]) => [name, compileValue(v, ['do', 'variables', name], env)] as const)
+  report(env.problems)
+  const rule: CompiledRule = {
+    id: spec.id,
+    version: spec.version ?? 1,
+    index,
+    ...(spec.description === undefined ? {} : { description: spec.description }),
+    triggers,
+    condition: spec.enabled === false ? () => false : condition,
+    ...(audience === undefined ? {} : { audience }),
+    ...(wait === undefined ? {} : { wait }),
+    actions: spec.do.actions ?? [spec.do.action!],
+    ...(spec.do.channels === undefined ? {} : { channels: spec.do.channels }),
+    ...(spec.do.quietHours === undefined ? {} : { quietHours: spec.do.quietHours }),
+    weight: spec.do.weight ?? 1,
+    ...(item === undefined ? {} : { item }),
+    variables,
+    stockLookups: env.stockLookups,
+    contextKeys: env.contextKeys,
+  }
+  return [rule, spec]
+}
+

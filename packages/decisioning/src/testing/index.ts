@@ -1,0 +1,2 @@
+export * from './profile-fixture.js'
+export * from './contact-history-contract.js'
