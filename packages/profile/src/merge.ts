@@ -136,8 +136,19 @@ function newestByKey<T extends { readonly at: string }>(target: Record<string, T
   }
 }
 
+function compareText(a: string | undefined, b: string | undefined): number {
+  return a === b ? 0 : a === undefined ? -1 : b === undefined ? 1 : a < b ? -1 : 1
+}
+
+/** Time order, then every field, so merged activity is the same whatever order profiles merge in. */
 function compareActivity(a: Activity, b: Activity): number {
-  return Date.parse(a.at) - Date.parse(b.at) || (a.type < b.type ? -1 : a.type > b.type ? 1 : 0)
+  return (
+    Date.parse(a.at) - Date.parse(b.at) ||
+    compareText(a.type, b.type) ||
+    (a.value ?? Number.NEGATIVE_INFINITY) - (b.value ?? Number.NEGATIVE_INFINITY) ||
+    compareText(a.storeId, b.storeId) ||
+    compareText(a.sku, b.sku)
+  )
 }
 
 /** Inserts an activity fact in time order, keeping the newest `max`. */
