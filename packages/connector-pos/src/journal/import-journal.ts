@@ -76,7 +76,8 @@ export interface ImportJournalOptions {
   readonly dedupe?: { has(id: string): boolean; add(id: string): void }
 }
 
-const NUMBER_NOISE = /[¥￥$,\s]/g
+// A yen sign written in Shift_JIS is byte 0x5C, which CP932 decodes as a backslash.
+const NUMBER_NOISE = /[¥￥$,\s\\]/g
 
 function text(value: unknown): string {
   if (value === undefined || value === null) return ''

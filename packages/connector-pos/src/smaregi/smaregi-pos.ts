@@ -37,6 +37,8 @@ export const SmaregiPosOptionsSchema = z.object({
   currency: z.string().regex(/^[A-Z]{3}$/).default('JPY'),
   /** Client-side request ceiling. Default 10/s. */
   maxRequestsPerSecond: z.number().positive().max(1000).default(10),
+  /** Page size of transaction lists (1–1000). Default 1000. */
+  pageSize: z.number().int().min(1).max(1000).default(1000),
   /** A ready-made client instead of the built-in one. */
   api: withMethods<SmaregiTransactionSource>('transaction', 'transactions').optional(),
   fetch: fn<FetchLike>().optional(),
@@ -87,6 +89,7 @@ export class SmaregiPosConnector extends SourceConnector {
         clientId: options.clientId!,
         clientSecret: options.clientSecret!,
         maxRequestsPerSecond: options.maxRequestsPerSecond,
+        pageSize: options.pageSize,
         ...(options.idBaseUrl === undefined ? {} : { idBaseUrl: options.idBaseUrl }),
         ...(options.apiBaseUrl === undefined ? {} : { apiBaseUrl: options.apiBaseUrl }),
         ...(options.fetch === undefined ? {} : { fetch: options.fetch }),

@@ -1,5 +1,5 @@
 import type { EventInput, Identity, LineItem } from '@omotenashi/core'
-import * as z from 'zod'
+import type * as z from 'zod'
 import { fromMinorUnits, parseDecimal } from '../money.js'
 import type { SquareCustomerSchema, SquareLineItemSchema, SquareOrder, SquarePaymentSchema } from './square-schemas.js'
 
