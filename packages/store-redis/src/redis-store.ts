@@ -1,4 +1,5 @@
 import { Tokens } from '@omotenashi/core'
+import { ProfileRules, ProfileTokens } from '@omotenashi/profile'
 import { ContainerModule } from 'inversify'
 import { RedisConnection } from './connection.js'
 import { parseRedisStoreOptions, type RedisStoreOptions } from './options.js'
@@ -6,6 +7,7 @@ import { RedisDeadLetterStore } from './redis-dead-letter-store.js'
 import { RedisDecisionLog } from './redis-decision-log.js'
 import { RedisIdempotencyLedger } from './redis-idempotency-ledger.js'
 import { RedisInboxStore } from './redis-inbox-store.js'
+import { RedisProfileStore } from './redis-profile-store.js'
 import { RedisScheduler } from './redis-scheduler.js'
 
 /**
@@ -33,5 +35,17 @@ export function redisStore(options: RedisStoreOptions): ContainerModule {
     }
     if (on('inbox')) m.bind(Tokens.InboxStore).toConstantValue(new RedisInboxStore(r))
     if (on('deadLetters')) m.bind(Tokens.DeadLetterStore).toConstantValue(new RedisDeadLetterStore(r))
+    if (on('profiles')) {
+      // The hub's rules (bound by profiles()), so resolution here matches the pipeline's.
+      m.bind(ProfileTokens.ProfileStore)
+        .toDynamicValue(
+          (ctx) =>
+            new RedisProfileStore(r, {
+              rules: ctx.get(ProfileTokens.Rules, { optional: true }) ?? new ProfileRules(),
+              clock: ctx.get(Tokens.Clock),
+            }),
+        )
+        .inSingletonScope()
+    }
   })
 }
