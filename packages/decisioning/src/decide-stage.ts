@@ -1,4 +1,4 @@
-import type { Candidate, Clock, Decision, EventInput, OmoEvent, PipelineContext, Scheduler, Stage } from '@omotenashi/core'
+import type { Candidate, Clock, Decision, DecisionLog, EventInput, OmoEvent, PipelineContext, Scheduler, Stage } from '@omotenashi/core'
 import { matchesInterest, type InterestKind, type Profile, type ProfileStore } from '@omotenashi/profile'
 import type { ContactHistory } from './contact-history.js'
 import { DecisionEngine, TimerPurposes, eventFacts, timerEvent, type Proposal } from './engine.js'
@@ -32,6 +32,13 @@ export interface DecideStageOptions {
   readonly attributionWindowMs?: number
   /** Outcome event types counted as a success. */
   readonly successOn?: ReadonlySet<string>
+  /**
+   * Where to record decisions. The hub records what a decide stage pushes only when the stage
+   * returns synchronously; this stage is async, so it records its decisions itself.
+   */
+  readonly log?: DecisionLog
+  /** Called for each decision recorded (the hub's `decision.made` hook is not fired for async stages). */
+  readonly onDecision?: (decision: Decision) => void
 }
 
 const PURCHASES = new Set(['pos.purchased', 'order.placed'])
@@ -70,6 +77,15 @@ export class DecideStage implements Stage {
   }
 
   async #run(context: PipelineContext): Promise<void> {
+    const before = context.decisions.length
+    await this.#process(context)
+    for (const decision of context.decisions.slice(before)) {
+      await this.#o.log?.record(decision)
+      this.#o.onDecision?.(decision)
+    }
+  }
+
+  async #process(context: PipelineContext): Promise<void> {
     const event = context.event
     const customerId = context.customerId
     const profile = context.profile as unknown as Profile | undefined

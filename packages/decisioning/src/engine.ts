@@ -388,7 +388,7 @@ export class DecisionEngine {
     if (typeof itemValue === 'string') {
       w.item = itemValue
       const bought = facts.profile?.interests[itemValue]?.purchased
-      if (bought !== undefined && Date.parse(bought) >= now - policies.boughtWithinMs && action.kind === 'message') {
+      if (bought !== undefined && Date.parse(bought) >= now - policies.boughtWithinMs) {
         return block('blocked', 'suppression.bought_recently', `bought ${itemValue} at ${bought}: not promoted again`)
       }
     }
@@ -421,8 +421,14 @@ export class DecisionEngine {
     if (refused.length > 0) w.reasons.push(`channels skipped: ${refused.join('; ')}`)
     if (action.kind === 'staff') return w
 
-    // Caps, counted in the customer's local day and week.
     const messages = history.filter((c) => c.kind === 'message')
+    // One moment, one message.
+    const lastMessage = messages.at(-1)
+    if (lastMessage && lastMessage.at > now - policies.momentMs) {
+      return block('blocked', 'moment', `a message (${lastMessage.actionId}) went out at ${new Date(lastMessage.at).toISOString()}: one message per moment`)
+    }
+
+    // Caps, counted in the customer's local day and week.
     const dayStart = startOfLocal(now, zone, 'day')
     const weekStart = startOfLocal(now, zone, 'week')
     const over = (cap: { day?: number; week?: number }, list: readonly ContactRecord[]): string | undefined => {
@@ -441,12 +447,6 @@ export class DecisionEngine {
     })
     if (w.channels.length === 0) return block('blocked', 'cap.channel', `channel caps reached: ${capped.join(', ')}`)
     if (capped.length > 0) w.reasons.push(`channels over their cap: ${capped.join(', ')}`)
-
-    // One moment, one message.
-    const lastMessage = messages.at(-1)
-    if (lastMessage && lastMessage.at > now - policies.momentMs) {
-      return block('blocked', 'moment', `a message (${lastMessage.actionId}) went out at ${new Date(lastMessage.at).toISOString()}: one message per moment`)
-    }
 
     // Quiet hours in the customer's zone.
     const quiet = policies.quietHours

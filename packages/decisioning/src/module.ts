@@ -1,6 +1,6 @@
 import { ContainerModule, type ResolutionContext } from 'inversify'
 import * as z from 'zod'
-import { Tokens, ValidationError, manageLifecycle, provideDefault, provideEvents, registerErasable, type ChannelCapabilities } from '@omotenashi/core'
+import { Tokens, ValidationError, manageLifecycle, provideDefault, provideEvents, registerErasable, type ChannelCapabilities, type Decision } from '@omotenashi/core'
 import { MemoryContactHistory, type ContactHistory } from './contact-history.js'
 import { DEFAULT_SUCCESS_EVENTS, DecideStage, DecisioningEvents } from './decide-stage.js'
 import { parseDuration } from './duration.js'
@@ -55,6 +55,8 @@ export interface DecisioningOptions {
   readonly profileView?: (profile: Profile, placement: string) => Record<string, unknown>
   /** Directory rule globs are resolved from. */
   readonly cwd?: string
+  /** Called with every push decision once recorded (the live decision-log feed). */
+  readonly onDecision?: (decision: Decision) => void
 }
 
 const OptionsSchema = z.looseObject({
@@ -156,6 +158,8 @@ export function decisioning(options: DecisioningOptions = {}): ContainerModule {
             fanOutPage: options.fanOutPage ?? 500,
             attributionWindowMs: parseDuration(learning.attributionWindow ?? '7d')!,
             successOn: new Set(learning.successOn ?? DEFAULT_SUCCESS_EVENTS),
+            log: ctx.get(Tokens.DecisionLog),
+            ...(options.onDecision === undefined ? {} : { onDecision: options.onDecision }),
           }),
       )
       .inSingletonScope()
