@@ -25,7 +25,7 @@ describe('surveys', () => {
 
   it('builds the question with one postback quick reply per answer, in the locale', () => {
     const book = new SurveyBook([visit])
-    const msg = book.message('visit', 'how', 'en') as { text: string; quickReply: { items: Array<{ action: { data: string; label: string } }> } }
+    const msg = book.message('visit', 'how', 'en') as unknown as { text: string; quickReply: { items: Array<{ action: { data: string; label: string } }> } }
     expect(msg.text).toBe('How was today?')
     expect(msg.quickReply.items.map((i) => [i.action.label, i.action.data])).toEqual([
       ['Great', 'survey=visit&q=how&a=great'],

@@ -40,7 +40,7 @@ describe('TemplateSet', () => {
 
   it('fails at load on a missing required locale and on a malformed message', () => {
     expect(() => new TemplateSet({ t: { locales: { ja: { text: 'x' } } } }, { requiredLocales: ['en'] })).toThrow(/t: has no "en" locale/)
-    expect(() => new TemplateSet({ t: { locales: { ja: { messages: [{ type: 'text' }] } } } })).toThrow(/t\.locales\.ja\.messages\.0\.text/)
+    expect(() => new TemplateSet({ t: { locales: { ja: { messages: [{ type: 'text' } as unknown as { type: 'text'; text: string }] } } } })).toThrow(/t\.locales\.ja\.messages\.0\.text/)
   })
 
   it('reports a variable without a value at send instead of sending blanks', () => {

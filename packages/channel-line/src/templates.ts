@@ -86,12 +86,12 @@ export class TemplateSet {
   readonly #defaultLocale: string
 
   /**
-   * @param templates - templates by id.
+   * @param templates - templates by id (shaped as {@link TemplateInput}; parsed here, so JSON or YAML input is fine).
    * @param options.requiredLocales - locales every template must have (default none).
    * @param options.defaultLocale - used when the wanted locale is missing (default `ja`).
    * @throws TemplateError listing every problem.
    */
-  constructor(templates: Readonly<Record<string, TemplateInput>>, options: { requiredLocales?: readonly string[]; defaultLocale?: string } = {}) {
+  constructor(templates: Readonly<Record<string, TemplateInput | Readonly<Record<string, unknown>>>>, options: { requiredLocales?: readonly string[]; defaultLocale?: string } = {}) {
     this.#defaultLocale = options.defaultLocale ?? 'ja'
     const problems: string[] = []
     for (const [id, input] of Object.entries(templates)) {

@@ -145,14 +145,14 @@ export class LineTestServer {
     const contract = new OpenApiContract(options.spec as string | Record<string, unknown>)
     // Compile the validators now: compiling on the first request would make it look slow.
     for (const path of Object.keys(PATHS)) contract.validateRequest('POST', path, {}, {})
-    let instance: LineTestServer | undefined
-    const server = createServer((req, res) => void instance!.#handle(req, res))
+    const server = createServer()
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
       server.listen(options.port ?? 0, '127.0.0.1', () => resolve())
     })
     const { port } = server.address() as AddressInfo
-    instance = new LineTestServer(server, `http://127.0.0.1:${port}`, contract, options)
+    const instance = new LineTestServer(server, `http://127.0.0.1:${port}`, contract, options)
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => void instance.#handle(req, res))
     return instance
   }
 
