@@ -8,12 +8,12 @@
  *
  * Run: node --conditions=@omotenashi/source --import tsx bench/staff.ts
  */
-import { createServer } from 'node:http'
+import { createServer, get, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { createHub, Tokens, type Decision, type Stage } from '@omotenashi/core'
 import { serveRoutes, staffChannel, StaffTokens } from '@omotenashi/channel-staff'
-import { connectStaffClient, openSseStream } from '@omotenashi/channel-staff/testing'
+import { connectStaffClient } from '@omotenashi/channel-staff/testing'
 import { ContainerModule } from 'inversify'
 import WebSocket, { WebSocketServer } from 'ws'
 
@@ -110,18 +110,23 @@ async function omotenashi(via: 'ws' | 'sse'): Promise<Row> {
     })
     close = () => device.close()
   } else {
-    const stream = await openSseStream(`${server.url}/staff/events?store=shibuya`, { authorization: `Bearer ${tokenA}` })
-    let seen = 0
-    const poll = setInterval(() => {
-      for (; seen < stream.events.length; seen++) {
-        const e = stream.events[seen]!
-        if (e.event === 'card') lat.arrived((JSON.parse(e.data) as { card: { customer: { loyaltyId?: string } } }).card.customer.loyaltyId)
+    // A plain node:http reader (what a Node device would use), parsing events as bytes arrive.
+    const request = get(`${server.url}/staff/events?store=shibuya`, { headers: { authorization: `Bearer ${tokenA}` } })
+    const response = await new Promise<IncomingMessage>((resolve) => request.once('response', resolve))
+    let buffer = ''
+    response.setEncoding('utf8')
+    response.on('data', (chunk: string) => {
+      buffer += chunk
+      let cut: number
+      while ((cut = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, cut)
+        buffer = buffer.slice(cut + 2)
+        if (!block.includes('event: card\n')) continue
+        const data = block.slice(block.indexOf('data: ') + 6)
+        lat.arrived((JSON.parse(data) as { card: { customer: { loyaltyId?: string } } }).card.customer.loyaltyId)
       }
-    }, 1)
-    close = () => {
-      clearInterval(poll)
-      stream.close()
-    }
+    })
+    close = () => void request.destroy()
   }
   const rate = await drive(TOTAL, RATE, (i) => {
     const id = `L-${i}`

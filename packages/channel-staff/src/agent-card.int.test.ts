@@ -1,10 +1,9 @@
 import { Tokens, type IdentityResolver, type OmoEvent, type PullDecider, type PullRequest } from '@omotenashi/core'
-import { MemoryProfileStore } from '@omotenashi/profile'
+import { MemoryProfileStore, ProfileTokens } from '@omotenashi/profile'
 import { ContainerModule } from 'inversify'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startStaffHub, TEST_API_KEY, type StaffHub } from './test-fixtures.js'
 
-const ProfileStoreToken = Symbol.for('@omotenashi/profile:ProfileStore')
 
 /** A bank customer who read card-loan pages, known by phone. */
 async function bankCustomer(store: MemoryProfileStore): Promise<string> {
@@ -20,7 +19,7 @@ async function bankCustomer(store: MemoryProfileStore): Promise<string> {
 function profileModule(store: MemoryProfileStore): ContainerModule {
   const resolver: IdentityResolver = { resolve: async (identity, options) => (await store.resolve(identity, options)).profileId }
   return new ContainerModule(({ bind }) => {
-    bind(ProfileStoreToken).toConstantValue(store)
+    bind(ProfileTokens.ProfileStore).toConstantValue(store)
     bind(Tokens.IdentityResolver).toConstantValue(resolver)
   })
 }

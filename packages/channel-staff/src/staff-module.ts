@@ -1,15 +1,9 @@
 import { manageLifecycle, registerErasable, token, Tokens, ValidationError } from '@omotenashi/core'
-import type { ProfileStore } from '@omotenashi/profile'
+import { ProfileTokens } from '@omotenashi/profile'
 import { ContainerModule } from 'inversify'
 import { staffRouteCount } from './http/staff-routes.js'
 import { StaffChannelOptionsSchema, type StaffChannelOptions } from './options.js'
 import { StaffService } from './staff-service.js'
-
-/**
- * The ProfileStore's service identifier. Same `Symbol.for` name as `ProfileTokens.ProfileStore`
- * of `@omotenashi/profile`, so the two meet in one container.
- */
-const ProfileStoreToken = token<ProfileStore>('@omotenashi/profile:ProfileStore')
 
 /** The service identifiers of `@omotenashi/channel-staff`. */
 export const StaffTokens = {
@@ -42,7 +36,7 @@ export function staffChannel(options: StaffChannelOptions): ContainerModule {
           new StaffService(o, {
             clock: ctx.get(Tokens.Clock),
             resolver: ctx.get(Tokens.IdentityResolver),
-            profiles: ctx.get(ProfileStoreToken, { optional: true }),
+            profiles: ctx.get(ProfileTokens.ProfileStore, { optional: true }),
             decider: ctx.get(Tokens.PullDecider, { optional: true }),
           }),
       )

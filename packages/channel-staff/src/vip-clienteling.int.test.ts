@@ -1,12 +1,8 @@
 import { Tokens, type OmoEvent, type PipelineContext } from '@omotenashi/core'
-import type { ContainerModule } from 'inversify'
+import { profiles, ProfileTokens } from '@omotenashi/profile'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startStaffHub, type StaffHub } from './test-fixtures.js'
 import { connectStaffClient, type StaffTestClient } from './testing/index.js'
-
-// `profiles()` from @omotenashi/profile is being built concurrently: use it when it has landed.
-const profileModule = (await import('@omotenashi/profile')) as Record<string, unknown>
-const profiles = typeof profileModule['profiles'] === 'function' ? (profileModule['profiles'] as () => ContainerModule) : undefined
 
 describe('VIP clienteling over real sockets', () => {
   let env: StaffHub | undefined
@@ -18,7 +14,7 @@ describe('VIP clienteling over real sockets', () => {
   })
 
   it('a check-in at store A puts a card on A within a second, nothing on B, and the acknowledgement becomes an event', async () => {
-    env = await startStaffHub({ modules: profiles ? [profiles()] : [] })
+    env = await startStaffHub({ modules: [profiles()] })
     const { hub, url } = env
     const processed: OmoEvent[] = []
     hub.hooks.on('event.processed', (ctx: PipelineContext) => processed.push(ctx.event))
@@ -64,11 +60,9 @@ describe('VIP clienteling over real sockets', () => {
     // Store B heard nothing of it all.
     expect(b.messages.map((m) => m.type)).toEqual(['hello', 'synced'])
 
-    if (profiles) {
-      const store = hub.get(Symbol.for('@omotenashi/profile:ProfileStore') as never) as { get(id: string): Promise<{ activity: Array<{ type: string }> } | undefined> }
-      const profile = await store.get(card.card.customerId)
-      expect(profile?.activity.map((x) => x.type)).toContain('staff.acknowledged')
-    }
+    // The acknowledgement is on the profile too (profiles() applies every event).
+    const profile = await hub.get(ProfileTokens.ProfileStore).get(card.card.customerId)
+    expect(profile?.activity).toContainEqual(expect.objectContaining({ type: 'staff.acknowledged', storeId: 'shibuya' }))
   })
 
   it('records nothing twice when a device retries an acknowledgement with the same ackId', async () => {

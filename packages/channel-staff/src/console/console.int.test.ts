@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { OmoEvent, PipelineContext } from '@omotenashi/core'
 import { servicesRequired } from '@omotenashi/core/testing'
-import type { Profile } from '@omotenashi/profile'
-import { ContainerModule } from 'inversify'
+import { profiles } from '@omotenashi/profile'
 import { chromium } from 'playwright-core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startStaffHub, type StaffHub } from '../test-fixtures.js'
@@ -15,29 +14,13 @@ const available = existsSync(CHROMIUM)
 const test = available || servicesRequired ? it : it.skip
 const OUTPUT = join(import.meta.dirname, '../../test-output')
 
-/**
- * A hand-made profile served under the ProfileStore token: `@omotenashi/profile`'s `profiles()`
- * module is being built concurrently, and this test is about the console, not profiles.
- */
-function vipProfiles(): ContainerModule {
-  const t = (d: string): string => `2026-03-${d}T05:00:00.000Z`
-  const profile: Profile = {
-    id: 'loyaltyId:L-1001', version: 3, createdAt: '2024-04-01T00:00:00.000Z', updatedAt: t('10'),
-    identifiers: { loyaltyId: [{ value: 'L-1001', firstSeen: t('01'), lastSeen: t('10') }] },
-    traits: { displayName: { value: 'Hanako <b>Yamada</b>', source: 'crm', at: t('01') }, tier: { value: 'Platinum', source: 'crm', at: t('01') } },
-    consent: {}, reachability: {},
-    interests: { 'SCARF-9': { tried_on: t('05') } },
-    answers: [{ surveyId: 's1', questionId: 'fit', question: 'How does the coat fit?', answer: 'A little tight at the shoulders', at: t('08'), source: 'line' }],
-    activity: [
-      { type: 'order.placed', at: t('03'), value: 59000, sku: 'COAT-1' },
-      { type: 'fitting_room.tried_on', at: t('05'), sku: 'SCARF-9', storeId: 'shibuya' },
-    ],
-    mergedFrom: [],
-  }
-  return new ContainerModule(({ bind }) => {
-    bind(Symbol.for('@omotenashi/profile:ProfileStore')).toConstantValue({ get: async (id: string) => (id === profile.id ? profile : undefined) })
-  })
-}
+/** The VIP's history, as events: the profile the card is built from comes from these. */
+const history = [
+  { type: 'profile.traits_updated', source: 'pos', time: '2026-03-01T05:00:00Z', data: { traits: { displayName: 'Hanako <b>Yamada</b>', tier: 'Platinum' } } },
+  { type: 'order.placed', source: 'web', time: '2026-03-03T05:00:00Z', data: { orderId: 'o-1', items: [{ sku: 'COAT-1', quantity: 1, unitPrice: 59000 }], total: 59000, currency: 'JPY' } },
+  { type: 'fitting_room.tried_on', source: 'pos', time: '2026-03-05T05:00:00Z', storeId: 'shibuya', data: { sku: 'SCARF-9' } },
+  { type: 'survey.answered', source: 'line', time: '2026-03-08T05:00:00Z', data: { surveyId: 's1', questionId: 'fit', question: 'How does the coat fit?', answer: 'A little tight at the shoulders' } },
+] as const
 
 describe('staff console in Chromium', () => {
   let env: StaffHub | undefined
@@ -50,7 +33,9 @@ describe('staff console in Chromium', () => {
 
   test('shows a card that arrives live and sends an acknowledgement when "Served" is clicked', async () => {
     if (!available) throw new Error(`${CHROMIUM} is missing and OMOTENASHI_REQUIRE_SERVICES=1`)
-    env = await startStaffHub({ modules: [vipProfiles()] })
+    env = await startStaffHub({ modules: [profiles()] })
+    for (const e of history) await env.hub.publish({ ...e, identity: { loyaltyId: 'L-1001' } })
+    await env.hub.drain()
     const acks: OmoEvent[] = []
     env.hub.hooks.on('event.processed', (ctx: PipelineContext) => void (ctx.event.type === 'staff.acknowledged' && acks.push(ctx.event)))
     const token = env.token('sato', ['shibuya', 'umeda'])
@@ -99,7 +84,7 @@ describe('staff console in Chromium', () => {
       expect(acks[0]).toMatchObject({
         source: 'staff',
         storeId: 'shibuya',
-        identity: { customerId: 'loyaltyId:L-1001' },
+        identity: { customerId: expect.any(String) },
         data: { staffId: 'sato', outcome: 'served', note: 'Asked about the coat fit', actionId: 'vip-greet' },
       })
       await expect.poll(() => card.locator('.acks').textContent()).toBe('Served by sato: Asked about the coat fit')
