@@ -57,6 +57,9 @@ const FASTIFY_ERRORS: Readonly<Record<string, readonly [number, string, string]>
   FST_ERR_CTP_INVALID_TYPE: [400, HttpErrorCode.BadRequest, 'the content-type header is invalid'],
   FST_ERR_CTP_EMPTY_TYPE: [400, HttpErrorCode.BadRequest, 'the content-type header is empty'],
   FST_ERR_CTP_INVALID_JSON_BODY: [400, HttpErrorCode.BadRequest, 'the body is not valid JSON'],
+  FST_ERR_MAX_PARAM_LENGTH: [414, HttpErrorCode.BadRequest, 'a path parameter is longer than 512 characters'],
+  FST_ERR_BAD_URL: [400, HttpErrorCode.BadRequest, 'the URL is not validly encoded'],
+  FST_ERR_ASYNC_CONSTRAINT: [400, HttpErrorCode.BadRequest, 'the request matches no route constraint'],
 }
 
 /** Turns anything thrown into a status and an {@link ErrorBody} that never carries input values. */
@@ -77,6 +80,9 @@ export function toErrorReply(error: unknown): { status: number; body: ErrorBody 
     return { status: 400, body: { error: { code: HttpErrorCode.BadRequest, message: 'the body is not valid JSON' } } }
   }
   const status = typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 600 ? e.statusCode : 500
+  if (typeof e?.code === 'string' && /^E_[A-Z_]+$/.test(e.code) && status < 500 && typeof e.message === 'string') {
+    return { status, body: { error: { code: e.code, message: e.message } } }
+  }
   if (status === 413) return { status, body: { error: { code: HttpErrorCode.TooLarge, message: 'the request body is too large' } } }
   if (status === 415) return { status, body: { error: { code: HttpErrorCode.UnsupportedMediaType, message: 'unsupported content-type or content-encoding' } } }
   if (status === 429) return { status, body: { error: { code: HttpErrorCode.RateLimited, message: 'too many requests for this API key; retry later' } } }

@@ -84,7 +84,7 @@ export const omotenashiPlugin: FastifyPluginAsync<OmotenashiPluginOptions> = asy
     return reply.code(status).send(body)
   })
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ error: { code: ErrorCode.NotFound, message: `no route ${request.method} ${request.url.split('?')[0]}` } }),
+    reply.code(404).send({ error: { code: ErrorCode.NotFound, message: `no route ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 100)}` } }),
   )
 
   const authorize = (request: FastifyRequest, access: Exclude<Access, 'public'>, credential: string | undefined): void => {
@@ -147,11 +147,19 @@ export const omotenashiPlugin: FastifyPluginAsync<OmotenashiPluginOptions> = asy
 
   await app.register(async (child) => {
     if (options.cors) {
-      await child.register(cors, {
+      // @fastify/cors answers preflights for every path; only the ingest paths may allow an origin.
+      const ingestPaths = new Set(ingest.map((r) => prefix + r.url))
+      const allowed = {
         origin: options.cors.origins,
         methods: ['POST', 'OPTIONS'],
         allowedHeaders: ['authorization', 'content-type', 'content-encoding', 'x-api-key'],
         maxAge: 600,
+        // A malformed preflight gets an empty 204, not the plugin's plain-text 400.
+        strictPreflight: false,
+      }
+      await child.register(cors, () => (request: { url?: string }, callback: (error: Error | null, options: Record<string, unknown>) => void) => {
+        const path = (request.url ?? '').split('?')[0] ?? ''
+        callback(null, ingestPaths.has(path) ? allowed : { origin: false })
       })
     }
     // RudderStack's SDK gzips its batches by default; bodyLimit applies to the inflated bytes.

@@ -2,6 +2,7 @@ import type { Hub } from '@omotenashi/core'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { FastifyBaseLogger } from 'fastify'
 import type { DestinationStream } from 'pino'
+import { toErrorReply } from './http-error.js'
 import { createServerLogger } from './logger.js'
 import type { ServerOptions } from './options.js'
 import { omotenashiPlugin, resolveServerOptions } from './plugin.js'
@@ -33,6 +34,13 @@ export async function omotenashiServer(hub: Hub, options: OmotenashiServerOption
     // Client-chosen request ids would let a caller inject text into our logs.
     requestIdHeader: false,
     return503OnClosing: true,
+    // Customer ids and identifiers may be up to 512 characters.
+    routerOptions: { maxParamLength: 512 },
+    // Router errors (bad URL encoding, over-long parameters) happen before any plugin: same JSON shape.
+    frameworkErrors: (error, _request, reply) => {
+      const { status, body } = toErrorReply(error)
+      void (reply as unknown as { code(n: number): { send(b: unknown): unknown } }).code(status).send(body)
+    },
   })
   await app.register(omotenashiPlugin, { ...api, hub })
   return app

@@ -36,7 +36,11 @@ export class TinyProfileStore implements ProfileReader {
     if (options.create === false) return { profileId: undefined }
     return { profileId: randomUUID() }
   }
+  /** Events with `data.explode: true` fail while this is set (to make dead letters). */
+  failing = true
+
   apply(customerId: string, event: OmoEvent): void {
+    if (this.failing && event.data['explode'] === true) throw new Error('exploded on purpose')
     let profile = this.profiles.get(customerId)
     if (!profile) this.profiles.set(customerId, (profile = { id: customerId, identifiers: {}, traits: {}, events: [] }))
     for (const [kind, value] of identifiersOf(event.identity)) {
