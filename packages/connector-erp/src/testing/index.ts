@@ -1,0 +1,3 @@
+export * from './route-server.js'
+export * from './odoo-test-server.js'
+export * from './sap-test-server.js'
