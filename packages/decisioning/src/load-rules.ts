@@ -11,6 +11,11 @@ import { RULES_FORMAT_VERSION } from './schema.js'
 export interface LoadRulesOptions extends Omit<CompileOptions, 'checkReferences'> {
   /** Directory globs are resolved from. Default `process.cwd()`. */
   readonly cwd?: string
+  /**
+   * The rest of the catalogue (actions, segments defined elsewhere). When given, references
+   * to actions and segments are checked at load too, so one error lists every problem.
+   */
+  readonly catalogue?: RuleBook
 }
 
 const DOCUMENT_KEYS = new Set(['version', 'rules', 'actions', 'segments'])
@@ -44,9 +49,9 @@ export async function loadRules(globOrFiles: string | readonly string[], options
   const book = mergeRuleBooks(...books)
   if (problems.length === 0) {
     try {
-      compileRuleBook(book, { ...options, checkReferences: false })
+      compileRuleBook(options.catalogue ? mergeRuleBooks(options.catalogue, book) : book, { ...options, checkReferences: options.catalogue !== undefined })
     } catch (error) {
-      // Only cross-file problems (duplicate ids) can appear here: each file passed on its own.
+      // Only cross-file problems (duplicate ids, references) can appear here: each file passed on its own.
       if (error instanceof RulesError) problems.push(...error.problems)
       else throw error
     }
@@ -118,7 +123,7 @@ export function parseRules(text: string, options: LoadRulesOptions & { readonly 
   })
   if (problems.length > 0) throw new RulesError(problems)
   const book: RuleBook = { kind: 'omotenashi.rulebook', rules, actions, segments }
-  compileRuleBook(book, { ...options, checkReferences: false })
+  compileRuleBook(options.catalogue ? mergeRuleBooks(options.catalogue, book) : book, { ...options, checkReferences: options.catalogue !== undefined })
   return book
 }
 

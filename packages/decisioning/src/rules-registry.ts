@@ -89,12 +89,17 @@ export class RulesRegistry {
 
   #loadOptions(): LoadRulesOptions {
     const o = this.#options
-    return { ...(o.cwd === undefined ? {} : { cwd: o.cwd }), ...(o.stores === undefined ? {} : { stores: o.stores }), ...(o.computed === undefined ? {} : { computed: o.computed }) }
+    return {
+      catalogue: this.#extra(),
+      ...(o.cwd === undefined ? {} : { cwd: o.cwd }), ...(o.stores === undefined ? {} : { stores: o.stores }), ...(o.computed === undefined ? {} : { computed: o.computed }) }
+  }
+
+  #extra(): RuleBook {
+    return ruleBook({ actions: this.#options.actions ?? [], segments: this.#options.segments ?? {} })
   }
 
   #compile(book: RuleBook): RuleSet {
-    const extra = ruleBook({ actions: this.#options.actions ?? [], segments: this.#options.segments ?? {} })
-    return compileRuleBook(mergeRuleBooks(extra, book), { ...this.#options, checkReferences: true })
+    return compileRuleBook(mergeRuleBooks(this.#extra(), book), { ...this.#options, checkReferences: true })
   }
 }
 
