@@ -84,7 +84,7 @@ export function testDecider(hub: () => Hub) {
 /** A hub with the tiny profile store (resolver, profile stage, erasure) and the test decider. */
 export async function testHub(options: HubOptions = {}): Promise<{ hub: Hub; profiles: TinyProfileStore }> {
   const profiles = new TinyProfileStore()
-  let hubRef: Hub | undefined
+  const ref: { hub?: Hub } = {}
   const module = new ContainerModule((m) => {
     m.bind(ProfileStoreToken).toConstantValue(profiles)
     m.bind(Tokens.IdentityResolver).toConstantValue({ resolve: async (identity, o) => (await profiles.resolve(identity, o ?? {})).profileId })
@@ -98,11 +98,11 @@ export async function testHub(options: HubOptions = {}): Promise<{ hub: Hub; pro
         if (context.customerId !== undefined) profiles.apply(context.customerId, context.event)
       },
     })
-    m.bind(Tokens.PullDecider).toConstantValue(testDecider(() => hubRef!))
+    m.bind(Tokens.PullDecider).toConstantValue(testDecider(() => ref.hub!))
     registerErasable(m, 'profiles', ProfileStoreToken as never)
   })
   const hub = await createHub({ ...options, modules: [module, ...(options.modules ?? [])] })
-  hubRef = hub
+  ref.hub = hub
   await hub.start()
   return { hub, profiles }
 }
