@@ -47,14 +47,20 @@ describe('LineChannel against the local LINE server (driven by @line/bot-sdk)', 
     const flex = { type: 'flex', altText: 'New in', contents: { type: 'bubble', body: { type: 'box', layout: 'vertical', contents: [{ type: 'text', text: 'New in store' }] } } }
     const message: OutboundMessage = {
       actionId: 'a',
-      content: { line: { messages: [flex], quickReplies: [{ label: 'Show', text: 'show' }, { label: 'Later', data: 'later=1' }], notificationDisabled: true } },
+      content: { line: { messages: [flex], quickReplies: [{ label: 'Show', text: 'show' }, { label: 'Later', data: 'later=1' }, 'ホテルが残念'], notificationDisabled: true } },
     }
     expect((await channel.send(message, recipient(user), { idempotencyKey: 'd2' })).status).toBe('sent')
     const [delivery] = line.deliveredTo(user)
     expect(delivery!.notificationDisabled).toBe(true)
     expect(delivery!.messages[0]).toMatchObject({
       type: 'flex',
-      quickReply: { items: [{ type: 'action', action: { type: 'message', label: 'Show', text: 'show' } }, { type: 'action', action: { type: 'postback', label: 'Later', data: 'later=1' } }] },
+      quickReply: {
+        items: [
+          { type: 'action', action: { type: 'message', label: 'Show', text: 'show' } },
+          { type: 'action', action: { type: 'postback', label: 'Later', data: 'later=1' } },
+          { type: 'action', action: { type: 'message', label: 'ホテルが残念', text: 'ホテルが残念' } },
+        ],
+      },
     })
   })
 

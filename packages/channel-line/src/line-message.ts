@@ -3,8 +3,17 @@ import * as z from 'zod'
 /** Message types this channel sends (a subset of LINE's: what marketing and surveys need). */
 export const LINE_MESSAGE_TYPES = ['text', 'flex', 'image', 'sticker', 'template'] as const
 
-/** A quick-reply button: a postback (answers, surveys) or a message the user sends by tapping. */
+/**
+ * A quick-reply button: a postback (answers, surveys), a message the user sends by tapping, or
+ * just a string (shorthand for a message button whose label, cut to LINE's 20 characters, and
+ * text are that string).
+ */
 export const QuickReplyButtonSchema = z.union([
+  z
+    .string()
+    .min(1)
+    .max(300)
+    .transform((text) => ({ label: [...text].slice(0, 20).join(''), text })),
   z.object({
     label: z.string().min(1).max(20),
     data: z.string().min(1).max(300),
@@ -14,7 +23,7 @@ export const QuickReplyButtonSchema = z.union([
 ])
 
 /** A quick-reply button. */
-export type QuickReplyButton = z.infer<typeof QuickReplyButtonSchema>
+export type QuickReplyButton = z.output<typeof QuickReplyButtonSchema>
 
 /**
  * One LINE message object, checked for what LINE requires of each type (a text needs `text`, a
