@@ -1,0 +1,5 @@
+export * from './certificate.js'
+export * from './ece.js'
+export * from './web-push-service.js'
+export * from './apns-server.js'
+export * from './fcm-server.js'
