@@ -25,6 +25,30 @@ export const AcknowledgementInputSchema = z.object({
 /** An acknowledgement as a device sends it. See {@link AcknowledgementInputSchema}. */
 export type AcknowledgementInput = z.input<typeof AcknowledgementInputSchema>
 
+/** A call-centre agent's outcome for the action the agent card suggested. */
+export const AgentOutcomeInputSchema = z.object({
+  /** The customer (the card's `customerId`). */
+  customerId: z.string().min(1).max(512),
+  /** The action offered (the card's `actionId`). */
+  actionId: z.string().min(1).max(200),
+  /** The pull decision it came from (the card's `decisionId`). */
+  decisionId: z.string().min(1).max(200).optional(),
+  /** What the customer said. */
+  response: z.enum(['accepted', 'declined', 'later']),
+  /** The agent. */
+  agentId: z.string().min(1).max(200).optional(),
+  /** The agent's note. */
+  note: z.string().trim().min(1).max(2000).optional(),
+  /** The caller's id for this outcome: a retry with the same id records nothing new. */
+  outcomeId: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, "_" or "-"')
+    .optional(),
+})
+
+/** A call-centre agent's outcome. See {@link AgentOutcomeInputSchema}. */
+export type AgentOutcomeInput = z.input<typeof AgentOutcomeInputSchema>
+
 /** The outcome of {@link StaffAcknowledgements.acknowledge}: the event recorded, or why not (with an HTTP status). */
 export type AcknowledgeResult =
   | { readonly ok: true; readonly eventId: string; readonly ack: CardAcknowledgement }
@@ -43,6 +67,7 @@ export class StaffAcknowledgements implements Connector {
   #lastEventAt: string | undefined
   readonly #counters = { acknowledged: 0, refused: 0, failed: 0 }
   readonly #inFlight = new Map<string, Promise<AcknowledgeResult>>()
+  readonly #recentOutcomes = new Set<string>()
 
   constructor(feed: StoreFeed, clock: Pick<Clock, 'now'>) {
     this.#feed = feed
@@ -101,6 +126,42 @@ export class StaffAcknowledgements implements Connector {
     } finally {
       this.#inFlight.delete(eventId)
     }
+  }
+
+  /**
+   * Records a call-centre agent's outcome as an `offer.responded` event (channel `staff`), so
+   * later decisions learn from it.
+   */
+  async agentOutcome(input: unknown): Promise<{ ok: true; eventId: string } | { ok: false; status: 400 | 503; error: string; issues?: ReadonlyArray<{ path: string; message: string }> }> {
+    const parsed = AgentOutcomeInputSchema.safeParse(input)
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }))
+      return { ok: false, status: 400, error: `outcome is invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues }
+    }
+    const emit = this.#emit
+    if (!emit) return { ok: false, status: 503, error: 'the hub is not running' }
+    const o = parsed.data
+    const eventId = `agent-outcome:${o.decisionId ?? o.actionId}:${o.outcomeId ?? randomBytes(9).toString('base64url')}`
+    if (this.#recentOutcomes.has(eventId)) return { ok: true, eventId }
+    const data: Record<string, unknown> = { actionId: o.actionId, response: o.response, channel: 'staff' }
+    if (o.decisionId !== undefined) data['decisionId'] = o.decisionId
+    if (o.agentId !== undefined) data['agentId'] = o.agentId
+    if (o.note !== undefined) data['note'] = o.note
+    const result = await emit({
+      id: eventId,
+      type: 'offer.responded',
+      source: 'callcenter',
+      time: new Date(this.#clock.now()).toISOString(),
+      identity: { customerId: o.customerId },
+      data,
+      ...(o.decisionId === undefined ? {} : { causationId: o.decisionId }),
+    })
+    if (!result.ok) return { ok: false, status: 503, error: `the hub refused the outcome: ${result.error.message}` }
+    this.#lastEventAt = new Date(this.#clock.now()).toISOString()
+    // Remembered (bounded) so a retried outcome is not counted twice by response learning.
+    this.#recentOutcomes.add(eventId)
+    if (this.#recentOutcomes.size > 10_000) this.#recentOutcomes.delete(this.#recentOutcomes.values().next().value!)
+    return { ok: true, eventId: result.id }
   }
 
   async #record(claims: StaffTokenClaims, a: z.output<typeof AcknowledgementInputSchema>, card: FeedEntry['card'], eventId: string, emit: Emit): Promise<AcknowledgeResult> {

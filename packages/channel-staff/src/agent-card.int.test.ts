@@ -1,8 +1,8 @@
-import { Tokens, type IdentityResolver, type OmoEvent, type PullDecider, type PullRequest } from '@omotenashi/core'
+import { Tokens, type IdentityResolver, type OmoEvent, type PipelineContext, type PullRequest } from '@omotenashi/core'
 import { MemoryProfileStore, ProfileTokens } from '@omotenashi/profile'
 import { ContainerModule } from 'inversify'
 import { afterEach, describe, expect, it } from 'vitest'
-import { startStaffHub, TEST_API_KEY, type StaffHub } from './test-fixtures.js'
+import { loanDecider, startStaffHub, TEST_API_KEY, type StaffHub } from './test-fixtures.js'
 
 
 /** A bank customer who read card-loan pages, known by phone. */
@@ -24,23 +24,6 @@ function profileModule(store: MemoryProfileStore): ContainerModule {
   })
 }
 
-/** A stand-in for `@omotenashi/decisioning`'s pull decider (built concurrently). */
-function loanDecider(store: MemoryProfileStore, asked: PullRequest[]): ContainerModule {
-  const decider: PullDecider = {
-    async decide(request) {
-      asked.push(request)
-      const customerId = (await store.resolve(request.identity, { create: false })).profileId ?? 'unknown'
-      const message = { actionId: 'offer-card-loan', text: 'Offer the card loan: they read its pages this week', content: { staff: { avoid: 'Do not push the premium card' } } }
-      return {
-        decision: { id: 'pull-1', at: '2026-03-01T10:00:00.000Z', customerId, trigger: `placement:${request.placement}`, placement: request.placement, candidates: [], actions: [] },
-        actions: [{ actionId: 'offer-card-loan', score: 0.82, message, reasons: ['viewed /card-loan 1 time in 7 days'] }],
-        profile: { tier: 'gold' },
-      }
-    },
-  }
-  return new ContainerModule(({ bind }) => void bind(Tokens.PullDecider).toConstantValue(decider))
-}
-
 describe('call-centre card', () => {
   let env: StaffHub | undefined
   afterEach(async () => {
@@ -53,7 +36,7 @@ describe('call-centre card', () => {
     const store = new MemoryProfileStore()
     const customerId = await bankCustomer(store)
     const asked: PullRequest[] = []
-    env = await startStaffHub({ modules: [profileModule(store), loanDecider(store, asked)] })
+    env = await startStaffHub({ modules: [profileModule(store), loanDecider(asked)] })
     const response = await get('/staff/agent/card?phone=%2B81312345678')
     expect(response.status).toBe(200)
     const body = (await response.json()) as Record<string, unknown>
@@ -72,6 +55,31 @@ describe('call-centre card', () => {
       profile: { tier: 'gold' },
     })
     expect(asked).toEqual([{ identity: { phone: '+81312345678' }, placement: 'callcenter.agent', context: { channel: 'staff' } }])
+  })
+
+  it("records the agent's outcome as offer.responded, once per outcomeId, and refuses bad ones", async () => {
+    const store = new MemoryProfileStore()
+    const customerId = await bankCustomer(store)
+    env = await startStaffHub({ modules: [profileModule(store), loanDecider()] })
+    const responded: OmoEvent[] = []
+    env.hub.hooks.on('event.processed', (ctx: PipelineContext) => void (ctx.event.type === 'offer.responded' && responded.push(ctx.event)))
+    const post = (body: unknown, key = TEST_API_KEY) =>
+      fetch(`${env!.url}/staff/agent/outcome`, { method: 'POST', headers: { 'content-type': 'application/json', ...(key ? { 'x-api-key': key } : {}) }, body: JSON.stringify(body) })
+    const outcome = { customerId, actionId: 'offer-card-loan', decisionId: 'pull-1', response: 'accepted', agentId: 'agent-7', outcomeId: 'o1' }
+    expect((await post(outcome, '')).status).toBe(401)
+    const bad = await post({ ...outcome, response: 'maybe', customerId: '' })
+    expect(bad.status).toBe(400)
+    expect(((await bad.json()) as { issues: Array<{ path: string }> }).issues.map((i) => i.path).sort()).toEqual(['customerId', 'response'])
+    expect((await post(outcome)).status).toBe(202)
+    expect((await post(outcome)).status).toBe(202)
+    await env.hub.drain()
+    expect(responded).toHaveLength(1)
+    expect(responded[0]).toMatchObject({
+      source: 'callcenter',
+      identity: { customerId },
+      causationId: 'pull-1',
+      data: { actionId: 'offer-card-loan', decisionId: 'pull-1', response: 'accepted', channel: 'staff', agentId: 'agent-7' },
+    })
   })
 
   it('shows the profile card alone when no decider is installed', async () => {

@@ -1,8 +1,8 @@
 import type { Profile } from '@omotenashi/profile'
-import { ValidationError } from '@omotenashi/core'
+import { createHub, Tokens, ValidationError } from '@omotenashi/core'
 import { describe, expect, it } from 'vitest'
 import { cardIdFor, StaffChannel } from './staff-channel.js'
-import { staffChannel } from './staff-module.js'
+import { staffChannel, StaffTokens } from './staff-module.js'
 import { StoreFeed } from './store-feed.js'
 
 const recipient = { customerId: 'c-1', identifiers: { loyaltyId: ['L-1'] } }
@@ -77,5 +77,14 @@ describe('staffChannel options', () => {
     })()
     expect(error).toBeInstanceOf(ValidationError)
     expect((error as ValidationError).issues.map((i) => i.path).sort()).toEqual(['basePath', 'secret', 'stores'])
+  })
+
+  it('binds every route it serves, with or without the console', async () => {
+    for (const console of [true, false]) {
+      const hub = await createHub({ modules: [staffChannel({ stores: ['a'], secret: 'x'.repeat(32), console })] })
+      const routes = hub.container.getAll(Tokens.HttpRoute)
+      expect(routes).toEqual(hub.get(StaffTokens.Staff).routes)
+      expect(routes.some((r) => r.path === '/staff/console')).toBe(console)
+    }
   })
 })

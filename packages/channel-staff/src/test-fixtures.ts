@@ -1,5 +1,5 @@
 // Test support shared by this package's integration tests and the benchmark; not exported.
-import { createHub, Tokens, type Decision, type Hub, type Stage } from '@omotenashi/core'
+import { createHub, Tokens, type Decision, type Hub, type PullDecider, type PullRequest, type Stage } from '@omotenashi/core'
 import { ContainerModule } from 'inversify'
 import { serveRoutes, type RouteServer } from './http/serve-routes.js'
 import type { StaffChannelOptions } from './options.js'
@@ -54,6 +54,30 @@ function identifiers(identity: Readonly<Record<string, string | undefined>>): Re
   const out: Record<string, string[]> = {}
   for (const [kind, value] of Object.entries(identity)) if (value !== undefined && kind !== 'customerId') out[kind] = [value]
   return out
+}
+
+/**
+ * A stand-in for `@omotenashi/decisioning`'s pull decider (built concurrently): offers the
+ * card loan to whoever calls, with a reason, finding the customer with the hub's resolver.
+ */
+export function loanDecider(asked: PullRequest[] = []): ContainerModule {
+  return new ContainerModule(({ bind }) => {
+    bind(Tokens.PullDecider).toDynamicValue((ctx): PullDecider => {
+      const resolver = ctx.get(Tokens.IdentityResolver)
+      return {
+        async decide(request) {
+          asked.push(request)
+          const customerId = (await resolver.resolve(request.identity, { create: false })) ?? 'unknown'
+          const message = { actionId: 'offer-card-loan', text: 'Offer the card loan: they read its pages this week', content: { staff: { avoid: 'Do not push the premium card' } } }
+          return {
+            decision: { id: 'pull-1', at: '2026-03-01T10:00:00.000Z', customerId, trigger: `placement:${request.placement}`, placement: request.placement, candidates: [], actions: [] },
+            actions: [{ actionId: 'offer-card-loan', score: 0.82, message, reasons: ['viewed /card-loan 1 time in 7 days'] }],
+            profile: { tier: 'gold' },
+          }
+        },
+      }
+    })
+  })
 }
 
 /** A running hub with the staff channel, served on 127.0.0.1. */

@@ -13,6 +13,7 @@ export const CONSOLE_JS = String.raw`(function () {
     'cart.abandoned': 'Left in cart', 'coupon.redeemed': 'Used a coupon', 'staff.acknowledged': 'Served by staff'
   };
   var $ = function (id) { return document.getElementById(id); };
+  var MODE = document.body.dataset.mode === 'agent' ? 'agent' : 'store';
   var state = { token: null, store: null, epoch: null, lastSeq: 0, ws: null, retry: 0, timer: null, cards: {}, pending: {}, seq: 0 };
 
   function claimsOf(token) {
@@ -50,7 +51,7 @@ export const CONSOLE_JS = String.raw`(function () {
     return box;
   }
 
-  function render(card, acks) {
+  function render(card, acks, decision) {
     var old = document.querySelector('article.card[data-card-id="' + CSS.escape(card.id) + '"]');
     var a = el('article', 'card');
     a.dataset.cardId = card.id;
@@ -75,21 +76,38 @@ export const CONSOLE_JS = String.raw`(function () {
     var ackLine = el('div', 'acks');
     ackLine.dataset.role = 'acks';
     a.appendChild(ackLine);
+    if (decision && decision.actions && decision.actions.length) {
+      var why = el('div', 'why');
+      why.dataset.role = 'why';
+      decision.actions.forEach(function (x) {
+        why.appendChild(el('div', null, 'Why ' + x.actionId + (typeof x.score === 'number' ? ' (score ' + x.score.toFixed(2) + ')' : '') + ': ' + x.reasons.join('; ')));
+      });
+      a.appendChild(why);
+    }
     var actions = el('div', 'actions');
-    var served = el('button', 'served', 'Served');
-    served.dataset.action = 'served';
-    var dismiss = el('button', 'dismiss', 'Dismiss');
-    dismiss.dataset.action = 'dismissed';
     var note = el('input');
-    note.placeholder = 'Note for the team';
+    note.placeholder = MODE === 'agent' ? 'Note' : 'Note for the team';
     note.setAttribute('aria-label', 'Note');
     note.maxLength = 2000;
-    var addNote = el('button', 'note', 'Add note');
-    addNote.dataset.action = 'noted';
-    served.onclick = function () { acknowledge(card.id, 'served', note.value); };
-    dismiss.onclick = function () { acknowledge(card.id, 'dismissed', note.value); };
-    addNote.onclick = function () { if (note.value.trim()) { acknowledge(card.id, 'noted', note.value); note.value = ''; } };
-    [served, dismiss, note, addNote].forEach(function (x) { actions.appendChild(x); });
+    var button = function (label, cls, action, onclick) {
+      var b = el('button', cls, label);
+      b.dataset.action = action;
+      b.onclick = onclick;
+      actions.appendChild(b);
+    };
+    if (MODE === 'agent') {
+      if (card.actionId !== 'none') {
+        button('Accepted', 'served', 'accepted', function () { respond(card, 'accepted', note.value); });
+        button('Declined', 'dismiss', 'declined', function () { respond(card, 'declined', note.value); });
+        button('Later', 'dismiss', 'later', function () { respond(card, 'later', note.value); });
+        actions.appendChild(note);
+      }
+    } else {
+      button('Served', 'served', 'served', function () { acknowledge(card.id, 'served', note.value); });
+      button('Dismiss', 'dismiss', 'dismissed', function () { acknowledge(card.id, 'dismissed', note.value); });
+      actions.appendChild(note);
+      button('Add note', 'note', 'noted', function () { if (note.value.trim()) { acknowledge(card.id, 'noted', note.value); note.value = ''; } });
+    }
     a.appendChild(actions);
     state.cards[card.id] = { card: card, acks: acks || [], el: a };
     showAcks(card.id);
@@ -180,6 +198,44 @@ export const CONSOLE_JS = String.raw`(function () {
     $('error').textContent = message || '';
   }
 
+  function respond(card, response, note) {
+    var body = { customerId: card.customerId, actionId: card.actionId, response: response, outcomeId: 'o' + Date.now().toString(36) };
+    if (card.decisionId) body.decisionId = card.decisionId;
+    if (note && note.trim()) body.note = note.trim();
+    fetch('agent/outcome', { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': $('api-key').value }, body: JSON.stringify(body) })
+      .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, body: j }; }); })
+      .then(function (r) {
+        if (!r.ok) { $('error').textContent = r.body.error || 'not recorded'; return; }
+        var c = state.cards[card.id];
+        c.acks.push({ outcome: response, staffId: 'agent', note: body.note, eventId: r.body.eventId });
+        var line = c.el.querySelector('[data-role="acks"]');
+        line.textContent = 'Recorded: ' + response + (body.note ? ': ' + body.note : '');
+        c.el.classList.add('done');
+      });
+  }
+  function lookUp() {
+    var key = $('api-key').value;
+    sessionStorage.setItem('omotenashi.agent.key', key);
+    var url = new URL('agent/card', location.href);
+    url.searchParams.set($('kind').value, $('value').value.trim());
+    setStatus('connecting', 'looking up…');
+    $('error').textContent = '';
+    fetch(url.toString(), { headers: { 'x-api-key': key } })
+      .then(function (r) { return r.json().then(function (j) { return { status: r.status, body: j }; }); })
+      .then(function (r) {
+        if (r.status !== 200) { setStatus('offline', 'not found'); $('error').textContent = r.body.error || ('HTTP ' + r.status); return; }
+        $('cards').textContent = '';
+        state.cards = {};
+        render(r.body.card, [], r.body.decision);
+        setStatus('live', 'found');
+      }, function () { setStatus('offline', 'offline'); });
+  }
+
+  if (MODE === 'agent') {
+    $('api-key').value = sessionStorage.getItem('omotenashi.agent.key') || '';
+    $('lookup-form').addEventListener('submit', function (ev) { ev.preventDefault(); lookUp(); });
+    return;
+  }
   $('token').addEventListener('input', function () {
     var claims = claimsOf($('token').value.trim());
     var select = $('store');

@@ -6,7 +6,7 @@ import { servicesRequired } from '@omotenashi/core/testing'
 import { profiles } from '@omotenashi/profile'
 import { chromium } from 'playwright-core'
 import { afterEach, describe, expect, it } from 'vitest'
-import { startStaffHub, type StaffHub } from '../test-fixtures.js'
+import { loanDecider, startStaffHub, TEST_API_KEY, type StaffHub } from '../test-fixtures.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const available = existsSync(CHROMIUM)
@@ -21,6 +21,16 @@ const history = [
   { type: 'fitting_room.tried_on', source: 'pos', time: '2026-03-05T05:00:00Z', storeId: 'shibuya', data: { sku: 'SCARF-9' } },
   { type: 'survey.answered', source: 'line', time: '2026-03-08T05:00:00Z', data: { surveyId: 's1', questionId: 'fit', question: 'How does the coat fit?', answer: 'A little tight at the shoulders' } },
 ] as const
+
+/** Chromium with a fresh profile directory, headless, no network of its own. */
+function launch(userDataDir: string) {
+  return chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1000, height: 800 },
+  })
+}
 
 describe('staff console in Chromium', () => {
   let env: StaffHub | undefined
@@ -41,12 +51,7 @@ describe('staff console in Chromium', () => {
     const token = env.token('sato', ['shibuya', 'umeda'])
 
     userDataDir = mkdtempSync(join(tmpdir(), 'omotenashi-staff-chromium-'))
-    const browser = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1000, height: 800 },
-    })
+    const browser = await launch(userDataDir)
     try {
       const page = browser.pages()[0] ?? (await browser.newPage())
       const errors: string[] = []
@@ -90,6 +95,44 @@ describe('staff console in Chromium', () => {
       await expect.poll(() => card.locator('.acks').textContent()).toBe('Served by sato: Asked about the coat fit')
       expect(await card.getAttribute('class')).toContain('done')
       await page.screenshot({ path: join(OUTPUT, 'staff-console-served.png'), fullPage: true })
+      expect(errors).toEqual([])
+    } finally {
+      await browser.close()
+    }
+  })
+
+  test('the agent page shows the same card for a caller by phone, with why, and records the response', async () => {
+    if (!available) throw new Error(`${CHROMIUM} is missing and OMOTENASHI_REQUIRE_SERVICES=1`)
+    env = await startStaffHub({ modules: [profiles(), loanDecider()] })
+    const caller = { phone: '+81312345678', loyaltyId: 'B-77' }
+    await env.hub.publish({ type: 'profile.traits_updated', source: 'pos', identity: caller, data: { traits: { displayName: 'Ichiro Suzuki', tier: 'Gold' } } })
+    await env.hub.publish({ type: 'page.viewed', source: 'web', identity: caller, data: { path: '/card-loan' } })
+    await env.hub.drain()
+    const responded: OmoEvent[] = []
+    env.hub.hooks.on('event.processed', (ctx: PipelineContext) => void (ctx.event.type === 'offer.responded' && responded.push(ctx.event)))
+
+    userDataDir = mkdtempSync(join(tmpdir(), 'omotenashi-staff-chromium-'))
+    const browser = await launch(userDataDir)
+    try {
+      const page = browser.pages()[0] ?? (await browser.newPage())
+      const errors: string[] = []
+      page.on('pageerror', (e) => errors.push(e.message))
+      await page.goto(`${env.url}/staff/agent`)
+      await page.fill('#api-key', TEST_API_KEY)
+      await page.selectOption('#kind', 'phone')
+      await page.fill('#value', '03-1234-5678')
+      await page.click('#look-up')
+      const card = page.locator('article.card')
+      await card.waitFor({ timeout: 3_000 })
+      expect(await card.locator('.name').textContent()).toBe('Ichiro Suzuki')
+      expect(await card.locator('.suggestion').textContent()).toBe('Offer the card loan: they read its pages this week')
+      expect(await card.locator('.why').textContent()).toContain('viewed /card-loan 1 time in 7 days')
+      mkdirSync(OUTPUT, { recursive: true })
+      await page.screenshot({ path: join(OUTPUT, 'agent-card.png'), fullPage: true })
+      await card.locator('button[data-action="accepted"]').click()
+      await expect.poll(() => responded.length, { timeout: 3_000 }).toBe(1)
+      expect(responded[0]).toMatchObject({ data: { actionId: 'offer-card-loan', response: 'accepted', decisionId: 'pull-1' } })
+      await expect.poll(() => card.locator('.acks').textContent()).toBe('Recorded: accepted')
       expect(errors).toEqual([])
     } finally {
       await browser.close()

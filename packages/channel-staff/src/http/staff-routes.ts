@@ -2,6 +2,7 @@ import { IdentitySchema, readBody, sendJson, ValidationError, type Clock, type H
 import type { StaffAcknowledgements } from '../acknowledgements.js'
 import type { AgentCardDeps } from '../agent-card.js'
 import { agentCard } from '../agent-card.js'
+import { AGENT_HTML } from '../console/agent-html.js'
 import { CONSOLE_HTML } from '../console/console-html.js'
 import { CONSOLE_JS } from '../console/console-js.js'
 import type { LiveFeed } from '../live-feed.js'
@@ -21,6 +22,9 @@ export interface StaffRoutesOptions {
   readonly agent: () => AgentCardDeps
 }
 
+// Pages load only their own script, talk only to their own origin, and cannot be framed.
+const PAGE_CSP = "default-src 'self'; connect-src 'self' ws: wss:; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'"
+
 const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
@@ -36,6 +40,8 @@ const SECURITY_HEADERS = {
  * - `POST {base}/acknowledgements`: `{ cardId, outcome, note?, ackId? }` from a device.
  * - `GET {base}/console` and `{base}/console.js`: the staff console page.
  * - `GET {base}/agent/card?<identifierKind>=<value>`: the call-centre card (API scope `decide`).
+ * - `POST {base}/agent/outcome`: the customer's response to it, as `offer.responded` (scope `decide`).
+ * - `GET {base}/agent`: the call-centre agent page.
  */
 export function staffRoutes(o: StaffRoutesOptions): HttpRoute[] {
   const base = o.basePath
@@ -105,6 +111,24 @@ export function staffRoutes(o: StaffRoutesOptions): HttpRoute[] {
         sendJson(response, 200, card)
       },
     },
+    {
+      method: 'POST',
+      path: `${base}/agent/outcome`,
+      access: 'decide',
+      summary: "A call-centre agent records the customer's response to the suggested action (offer.responded)",
+      async handle(request, response) {
+        let input: unknown
+        try {
+          input = JSON.parse((await readBody(request, 16_384)).toString('utf8'))
+        } catch (error) {
+          const status = (error as { statusCode?: number }).statusCode ?? 400
+          return sendJson(response, status, { error: status === 413 ? 'body too large' : 'body must be JSON' })
+        }
+        const result = await o.acknowledgements.agentOutcome(input)
+        if (!result.ok) return sendJson(response, result.status, { error: result.error, ...(result.issues ? { issues: result.issues } : {}) })
+        sendJson(response, 202, { eventId: result.eventId })
+      },
+    },
   ]
   if (o.console) {
     routes.push(
@@ -125,6 +149,16 @@ export function staffRoutes(o: StaffRoutesOptions): HttpRoute[] {
       },
       {
         method: 'GET',
+        path: `${base}/agent`,
+        access: 'public',
+        summary: 'The call-centre agent page (it calls the decide-scoped routes with the key the agent enters)',
+        async handle(_request, response) {
+          response.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/html; charset=utf-8', 'content-security-policy': PAGE_CSP, 'cache-control': 'no-cache' })
+          response.end(AGENT_HTML)
+        },
+      },
+      {
+        method: 'GET',
         path: `${base}/console.js`,
         access: 'public',
         summary: 'The staff console script',
@@ -140,5 +174,5 @@ export function staffRoutes(o: StaffRoutesOptions): HttpRoute[] {
 
 /** How many routes {@link staffRoutes} returns (the module binds each one). */
 export function staffRouteCount(console: boolean): number {
-  return console ? 6 : 4
+  return console ? 8 : 5
 }
