@@ -1,0 +1,40 @@
+import * as z from 'zod'
+
+/** Options of {@link natsBus} / {@link NatsEventBus}, validated with zod. */
+export const NatsBusOptionsSchema = z.object({
+  /** NATS servers, e.g. `nats://127.0.0.1:4222`. Ignored when a connection is given. */
+  servers: z.union([z.string(), z.array(z.string())]).default('nats://127.0.0.1:4222'),
+  /** The hub's name: names the stream (`OMO_<hub>`), subjects and KV buckets. */
+  hub: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, _ and - (max 32)').default('default'),
+  /** Number of partitions events are spread over by customer. Fixed once the stream exists. */
+  partitions: z.number().int().min(1).max(1024).default(32),
+  /** This worker's id (unique per process). Default: hostname-pid-random. */
+  workerId: z.string().min(1).max(100).optional(),
+  /** How long a partition lease lasts without renewal (a crashed worker's partitions free up after it). */
+  leaseMs: z.number().int().min(1_000).default(10_000),
+  /** How often ownership is renewed and rebalanced. Default: a third of the lease. */
+  rebalanceMs: z.number().int().min(100).optional(),
+  /** How long JetStream waits for an ack before redelivering (after a crash). */
+  ackWaitMs: z.number().int().min(500).default(30_000),
+  /** Deliveries before an event goes to the dead letters. */
+  maxDeliver: z.number().int().min(1).default(5),
+  /** Handler attempts per delivery before the event goes to the dead letters. */
+  maxAttempts: z.number().int().min(1).default(3),
+  /**
+   * Unacknowledged events per partition. 1 (the default) keeps order per customer strictly, even
+   * across crashes and redeliveries; more gives throughput at the cost of that guarantee after a crash.
+   */
+  maxAckPending: z.number().int().min(1).default(1),
+  /** Publishes awaiting JetStream's ack at once; `publish` waits beyond it (backpressure). */
+  maxPendingPublishes: z.number().int().min(1).default(1_024),
+  /** On stop, how long to keep processing the owned partitions' backlog before letting them go. */
+  stopDrainMs: z.number().int().min(0).default(30_000),
+  /** JetStream's duplicate window for `Nats-Msg-Id` (the event id): a re-published event is stored once. */
+  duplicateWindowMs: z.number().int().min(1_000).default(120_000),
+})
+
+/** Options of the NATS bus (input form: defaults optional). */
+export type NatsBusOptions = z.input<typeof NatsBusOptionsSchema>
+
+/** Options of the NATS bus, with defaults applied. */
+export type ResolvedNatsBusOptions = z.output<typeof NatsBusOptionsSchema>
