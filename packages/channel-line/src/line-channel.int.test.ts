@@ -127,6 +127,15 @@ describe('LineChannel against the local LINE server (driven by @line/bot-sdk)', 
     expect(line.deliveredTo(user)).toHaveLength(1)
   })
 
+  it('a scripted 409 (LINE already took this key) is a duplicate, not a failure, and is not retried', async () => {
+    const { channel } = make()
+    line.script({ status: 409 })
+    const result = await channel.send({ actionId: 'a', text: 'x' }, recipient(lineUserId()), { idempotencyKey: 'k409' })
+    expect(result.status).toBe('duplicate')
+    expect(line.requests.map((r) => r.status)).toEqual([409])
+    expect(line.deliveries).toHaveLength(0)
+  })
+
   it('backs off on 429 (honouring Retry-After) and then sends', async () => {
     const { channel } = make()
     const user = lineUserId()
