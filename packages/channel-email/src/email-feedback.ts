@@ -155,7 +155,9 @@ export class EmailFeedback implements Connector {
     if (value === undefined) return { ok: false, problem: 'the original email has no X-Omotenashi-Ref header (not sent by this channel?)' }
     const verified = verifyRefToken(this.#options.secrets, value.replace(/\s+/g, ''))
     if (!verified.ok) return { ok: false, problem: `the X-Omotenashi-Ref header is not valid (${verified.error})` }
-    const messageId = header(original, 'message-id')
+    // Outcome events cap ids at 200 characters; a longer Message-ID is left out rather than cut.
+    const rawId = header(original, 'message-id')
+    const messageId = rawId !== undefined && rawId.length <= 200 ? rawId : undefined
     return { ok: true, claims: verified.claims, ...(messageId === undefined ? {} : { messageId }) }
   }
 

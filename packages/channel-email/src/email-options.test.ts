@@ -26,3 +26,21 @@ describe('emailChannel options', () => {
     ).toThrow(/templates\.t\.locales\.ja\.subject: uses \{\{name\}\}/)
   })
 })
+
+describe('emailChannel with a ready-made transport', () => {
+  it('sends through it and leaves it open when the hub stops', async () => {
+    const { createHub } = await import('@omotenashi/core')
+    const nodemailer = (await import('nodemailer')).default
+    const { EmailTokens } = await import('./email-tokens.js')
+    const transport = nodemailer.createTransport({ streamTransport: true, buffer: true })
+    let closed = false
+    transport.close = () => void (closed = true)
+    const hub = await createHub({ modules: [emailChannel({ transport, from: 'shop@example.jp' })] })
+    await hub.start()
+    const result = await hub.get(EmailTokens.Channel).send({ actionId: 'a', title: 'こんにちは', text: 'x' }, { customerId: 'c', identifiers: { email: ['a@example.jp'] } }, { idempotencyKey: 'k' })
+    expect(result.status).toBe('sent')
+    expect(result.providerMessageId).toMatch(/@example\.jp>$/)
+    await hub.stop()
+    expect(closed).toBe(false)
+  })
+})

@@ -85,4 +85,18 @@ describe('FCM HTTP v1', () => {
     expect(body.error.message).toMatch(/data\.n.*strings/)
     expect(body.error.message).toMatch(/android\.ttl/)
   })
+
+  it('reaches the live devices of a customer while revoking the dead one', async () => {
+    server.unregister(fcmToken(5))
+    const { channel } = make()
+    const recipient: Recipient = { customerId: 'c-5', identifiers: { deviceToken: [formatFcmToken(fcmToken(5)), formatFcmToken(fcmToken(6)), 'garbage', formatFcmToken(fcmToken(6))] } }
+    const result = await channel.send({ actionId: 'a', title: 't' }, recipient, { idempotencyKey: 'multi' })
+    expect(result.status).toBe('sent')
+    expect(result.events).toEqual([expect.objectContaining({ type: 'push.token_revoked', data: expect.objectContaining({ token: formatFcmToken(fcmToken(5)) }) })])
+    expect(server.received.filter((r) => r.message.token === fcmToken(6))).toHaveLength(1)
+    // The retry reaches nobody new: the live device has its ledger entry, the dead one is revoked.
+    const again = await channel.send({ actionId: 'a', title: 't' }, recipient, { idempotencyKey: 'multi' })
+    expect(again.status).toBe('duplicate')
+    expect(server.received.filter((r) => r.message.token === fcmToken(6))).toHaveLength(1)
+  })
 })
