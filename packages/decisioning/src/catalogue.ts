@@ -4,7 +4,7 @@ import { compileCondition, compileValue, type CompileEnv, type Predicate, type S
 import { parseDuration } from './duration.js'
 import type { Facts } from './facts.js'
 import type { Getter } from './paths.js'
-import { ActionSchema, type ContentSpec } from './schema.js'
+import { type ActionSchema, type ContentSpec } from './schema.js'
 import { compileTemplate, type Template } from './templates.js'
 
 type ActionParsed = z.output<typeof ActionSchema>

@@ -57,6 +57,14 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * Several keys in one object must all hold.
  */
 export function compileCondition(node: unknown, path: ReadonlyArray<string | number>, env: CompileEnv): Predicate {
+  const before = env.problems.length
+  const predicate = compileClosure(node, path, env)
+  if (typeof node === 'function' || env.problems.length > before) return predicate
+  return generate(node, env) ?? predicate
+}
+
+/** Compiles a condition into composed closures (the checked form; also the fallback of {@link generate}). */
+function compileClosure(node: unknown, path: ReadonlyArray<string | number>, env: CompileEnv): Predicate {
   if (typeof node === 'function') return node as Predicate
   if (!isPlainObject(node)) {
     env.problems.push({ path, message: 'a condition must be an object such as { "data.price": { lt: 100 } }' })
@@ -108,11 +116,11 @@ function compileEntry(key: string, value: unknown, at: Array<string | number>, e
         env.problems.push({ path: at, message: `"${key}" takes a non-empty list of conditions` })
         return FALSE
       }
-      const parts = value.map((v, i) => compileCondition(v, [...at, i], env))
+      const parts = value.map((v, i) => compileClosure(v, [...at, i], env))
       return key === 'all' ? and(parts) : or(parts)
     }
     case 'not': {
-      const inner = compileCondition(value, at, env)
+      const inner = compileClosure(value, at, env)
       return (f) => !inner(f)
     }
     case 'segment':
@@ -347,15 +355,16 @@ function compileSegment(value: unknown, at: Array<string | number>, env: Compile
 /** Membership of one segment: its condition (memoised per decision), or a `segments` trait listing it. */
 export function segmentTest(name: string, env: Pick<CompileEnv, 'segment'>): Predicate {
   return (f) => {
-    const memo = f.segmentMemo.get(name)
+    const memos = (f.segmentMemo ??= new Map())
+    const memo = memos.get(name)
     if (memo !== undefined) return memo
     const listed = f.profile?.traits['segments']?.value
     let member = Array.isArray(listed) && listed.includes(name)
     if (!member) {
-      f.segmentMemo.set(name, false) // breaks cycles: a segment defined through itself is not a member
+      memos.set(name, false) // breaks cycles: a segment defined through itself is not a member
       member = env.segment(name)?.(f) ?? false
     }
-    f.segmentMemo.set(name, member)
+    memos.set(name, member)
     return member
   }
 }
@@ -423,5 +432,103 @@ function compileInterest(value: unknown, at: Array<string | number>, env: Compil
     }
     for (const sku in interests) if (holds(interests[sku], f.context.now)) return true
     return false
+  }
+}
+
+/**
+ * Generates one JavaScript function for a checked condition. Closures composed per operator
+ * share their code across rules, so V8 sees every property read and call in them as
+ * polymorphic; a function generated per condition reads `f.event.data["price"]` at its own,
+ * monomorphic sites and runs several times faster. Only simple tests are inlined (keys and
+ * literals embedded through JSON.stringify, never raw text); the others call their checked
+ * closure through `h[i]`. Returns undefined when nothing could be inlined.
+ */
+function generate(node: unknown, env: CompileEnv): Predicate | undefined {
+  const helpers: unknown[] = []
+  // A scratch environment: the checked pass already recorded problems, lookups and keys.
+  const scratch: CompileEnv = { ...env, problems: [], stockLookups: [], contextKeys: new Set() }
+  let inlined = 0
+  const helper = (value: unknown): string => {
+    helpers.push(value)
+    return `h[${helpers.length - 1}]`
+  }
+  const closure = (condition: unknown): string => `${helper(compileClosure(condition, [], scratch))}(f)`
+  const gen = (n: unknown): string => {
+    if (typeof n === 'function') return `${helper(n)}(f)`
+    if (!isPlainObject(n)) return 'false'
+    const parts: string[] = []
+    for (const [key, value] of Object.entries(n)) {
+      if (key === 'all' || key === 'any') {
+        parts.push(`(${(value as unknown[]).map(gen).join(key === 'all' ? ' && ' : ' || ')})`)
+        continue
+      }
+      if (key === 'not') {
+        parts.push(`!(${gen(value)})`)
+        continue
+      }
+      const path = pathCode(key)
+      if (path === undefined) {
+        parts.push(closure({ [key]: value }))
+        continue
+      }
+      const tests = !isPlainObject(value) || isRef(value) ? { eq: value } : value
+      for (const [op, operand] of Object.entries(tests)) {
+        const code = testCode(op, operand, path, helper)
+        if (code === undefined) parts.push(closure({ [key]: { [op]: operand } }))
+        else {
+          inlined++
+          parts.push(code)
+        }
+      }
+    }
+    return parts.length === 0 ? 'true' : parts.length === 1 ? parts[0]! : `(${parts.join(' && ')})`
+  }
+  const code = gen(node)
+  if (inlined === 0) return undefined
+  return new Function('h', `"use strict"; return function condition(f) { let t; return ${code}; }`)(helpers) as Predicate
+}
+
+const IDENTIFIER_ROOTS: Readonly<Record<string, string>> = { data: 'f.event.data', context: 'f.context' }
+
+/** JavaScript for reading a plain path, or undefined when it needs its getter (wildcards, computed sections). */
+function pathCode(path: string): string | undefined {
+  const parts = path.split('.')
+  if (parts.includes('*') || parts.some((p) => p.length === 0)) return undefined
+  const [root, ...rest] = parts as [string, ...string[]]
+  const tail = (keys: readonly string[]): string => keys.map((k) => `?.[${JSON.stringify(k)}]`).join('')
+  if (root in IDENTIFIER_ROOTS) return `${IDENTIFIER_ROOTS[root]}${tail(rest)}`
+  if (root === 'event') return rest[0] === 'data' ? `f.event.data${tail(rest.slice(1))}` : `f.event${tail(rest)}`
+  if (root === 'profile' && rest[0] === 'traits' && rest[1] !== undefined) return `f.profile?.traits[${JSON.stringify(rest[1])}]?.value${tail(rest.slice(2))}`
+  return undefined
+}
+
+/** JavaScript for one simple test, or undefined to fall back to its closure. */
+function testCode(op: string, operand: unknown, path: string, helper: (value: unknown) => string): string | undefined {
+  const literal = typeof operand === 'string' || typeof operand === 'boolean' || (typeof operand === 'number' && Number.isFinite(operand)) || operand === null
+  switch (op) {
+    case 'eq':
+      return literal ? `(${path} === ${JSON.stringify(operand)})` : undefined
+    case 'ne':
+      return literal ? `(${path} !== ${JSON.stringify(operand)})` : undefined
+    case 'lt':
+    case 'lte':
+    case 'gt':
+    case 'gte': {
+      if (typeof operand !== 'number' || !Number.isFinite(operand)) return undefined
+      const sign = { lt: '<', lte: '<=', gt: '>', gte: '>=' }[op]
+      return `(typeof (t = ${path}) === "number" && t ${sign} ${JSON.stringify(operand)})`
+    }
+    case 'in':
+    case 'nin': {
+      if (!Array.isArray(operand)) return undefined
+      const set = new Set<unknown>(operand)
+      const test = (v: unknown): boolean => (Array.isArray(v) ? v.some((x) => set.has(x)) : set.has(v))
+      return `${op === 'nin' ? '!' : ''}${helper(test)}(${path})`
+    }
+    case 'exists':
+      if (typeof operand !== 'boolean') return undefined
+      return `${operand ? '' : '!'}((t = ${path}) !== undefined && t !== null && !(Array.isArray(t) && t.length === 0))`
+    default:
+      return undefined
   }
 }

@@ -1,7 +1,7 @@
 import type { Candidate, Clock, Decision, DecisionLog, EventInput, OmoEvent, PipelineContext, Scheduler, Stage } from '@omotenashi/core'
 import { matchesInterest, type InterestKind, type Profile, type ProfileStore } from '@omotenashi/profile'
 import type { ContactHistory } from './contact-history.js'
-import { DecisionEngine, TimerPurposes, eventFacts, timerEvent, type Proposal } from './engine.js'
+import { type DecisionEngine, TimerPurposes, eventFacts, timerEvent, type Proposal } from './engine.js'
 import type { EventFacts, Facts } from './facts.js'
 import { localTimeOf, nextLocalTime } from './local-time.js'
 import type { ResponseModel } from './response-model.js'

@@ -3,7 +3,7 @@ import type { Profile } from '@omotenashi/profile'
 import type { CompiledAction } from './catalogue.js'
 import { channelVerdict, recipientOf } from './channel-choice.js'
 import type { ContactHistory, ContactRecord } from './contact-history.js'
-import { stockKey, type EventFacts, type Facts } from './facts.js'
+import { NO_STOCK, stockKey, type EventFacts, type Facts } from './facts.js'
 import { unitHash } from './hashing.js'
 import { LazyContext } from './lazy-context.js'
 import { inWindow, nextLocalTime, startOfLocal } from './local-time.js'
@@ -125,12 +125,12 @@ export class DecisionEngine {
   }
 
   /** Facts for one decision (context is lazy: local time is only computed if read). */
-  facts(event: EventFacts, profile: Profile | undefined, now: number, extra: Readonly<Record<string, unknown>> = {}): Facts {
-    const store = (extra['store'] as string | undefined) ?? event.storeId
+  facts(event: EventFacts, profile: Profile | undefined, now: number, extra?: Readonly<Record<string, unknown>>): Facts {
+    const store = (extra?.['store'] as string | undefined) ?? event.storeId
     const context = new LazyContext(now, this.timeZoneOf(profile, store))
-    for (const [key, value] of Object.entries(extra)) if (key !== 'now' && key !== 'timeZone') context[key] = value
+    if (extra) for (const [key, value] of Object.entries(extra)) if (key !== 'now' && key !== 'timeZone') context[key] = value
     if (store !== undefined) context.store = store
-    return { event, profile, context: context as unknown as Facts['context'], stock: new Map(), segmentMemo: new Map() }
+    return { event, profile, context: context as unknown as Facts['context'], stock: NO_STOCK }
   }
 
   /** Looks up the stock and context providers `rules` (and their actions) read, into `facts`. */
@@ -138,9 +138,10 @@ export class DecisionEngine {
     const set = this.rules
     const lookups = rules.flatMap((r) => [...r.stockLookups, ...r.actions.flatMap((a) => set.actions.get(a)?.stockLookups ?? [])])
     const keys = new Set(rules.flatMap((r) => [...r.contextKeys, ...r.actions.flatMap((a) => [...(set.actions.get(a)?.contextKeys ?? [])])]))
-    const stock = facts.stock as Map<string, unknown>
     const inventory = this.#deps.inventory
-    if (inventory) {
+    if (inventory && lookups.length > 0) {
+      if (facts.stock === NO_STOCK) facts.stock = new Map()
+      const stock = facts.stock as Map<string, unknown>
       for (const lookup of lookups) {
         const sku = lookup.item(facts)
         const store = lookup.store(facts)

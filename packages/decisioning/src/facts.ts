@@ -30,10 +30,10 @@ export interface Facts {
   readonly event: EventFacts
   readonly profile: Profile | undefined
   readonly context: ContextFacts
-  /** Stock looked up for this decision, by `store\u0000sku`. */
-  readonly stock: ReadonlyMap<string, StockLevel | undefined>
-  /** Memo of segment membership for this decision. */
-  readonly segmentMemo: Map<string, boolean>
+  /** Stock looked up for this decision, by `store\u0000sku` (filled before rules that read stock run). */
+  stock: ReadonlyMap<string, StockLevel | undefined>
+  /** Memo of segment membership for this decision (created on first use). */
+  segmentMemo?: Map<string, boolean>
   /** Template variables of the rule being rendered. */
   readonly vars?: Readonly<Record<string, unknown>>
 }
@@ -42,3 +42,6 @@ export interface Facts {
 export function stockKey(sku: string, storeId: string | undefined): string {
   return `${storeId ?? ''}\u0000${sku}`
 }
+
+/** The stock of facts that need none: shared, never written. */
+export const NO_STOCK: ReadonlyMap<string, StockLevel | undefined> = new Map()

@@ -1,7 +1,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { MemoryInventory, Tokens } from '@omotenashi/core'
+import { type MemoryInventory, Tokens } from '@omotenashi/core'
 import { describe, expect, it } from 'vitest'
 import { unitHash } from './hashing.js'
 import { decisioning } from './module.js'

@@ -1,6 +1,6 @@
 import type { ActionSpec, ConditionSpec, RuleSpec } from './schema.js'
 import { isRuleBook, mergeRuleBooks, ruleBook, type RuleBook } from './rule-book.js'
-import { compileRuleBook, type CompileOptions, RuleSet } from './rule-set.js'
+import { compileRuleBook, type CompileOptions, type RuleSet } from './rule-set.js'
 import { loadRules, type LoadRulesOptions } from './load-rules.js'
 import { RulesError } from './rules-error.js'
 
