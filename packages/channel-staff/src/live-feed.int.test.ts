@@ -1,3 +1,5 @@
+import { connect } from 'node:net'
+import { randomBytes } from 'node:crypto'
 import { Tokens, type DeliveryResult } from '@omotenashi/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { issueStaffToken } from './device-token.js'
@@ -144,6 +146,55 @@ describe('staff live feed', () => {
       const ack = await again.waitFor((e) => e.event === 'ack')
       expect(JSON.parse(ack.data)).toMatchObject({ type: 'ack', cardId: live.id, ack: { outcome: 'served' } })
       again.close()
+    })
+  })
+
+  describe('keeps resources bounded', () => {
+    it('cuts off a device that stops reading, which then replays what it missed', async () => {
+      env = await startStaffHub({ staff: { maxBacklogBytes: 64 * 1024 } })
+      const token = env.token('sato', ['shibuya'])
+      // A raw WebSocket handshake on a TCP socket that then never reads again.
+      const port = Number(new URL(env.url).port)
+      const socket = connect({ port, host: '127.0.0.1' })
+      await new Promise<void>((resolve) => socket.once('connect', () => resolve()))
+      socket.write(
+        `GET /staff/ws?store=shibuya HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\nAuthorization: Bearer ${token}\r\n\r\n`,
+      )
+      const head = await new Promise<string>((resolve) => socket.once('data', (d) => resolve(d.toString())))
+      expect(head).toMatch(/^HTTP\/1\.1 101/)
+      socket.pause()
+      await expect.poll(() => env!.staff.live.connections).toBe(1)
+      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()))
+      const big = 'x'.repeat(50_000)
+      for (let i = 0; i < 400 && env.staff.live.connections > 0; i++) {
+        await env.staff.channel.send({ actionId: 'a', storeId: 'shibuya', text: big }, { customerId: `c-${i}`, identifiers: {} }, { idempotencyKey: `k-${i}` })
+        if (i % 20 === 0) await new Promise((r) => setTimeout(r, 5))
+      }
+      await expect.poll(() => env!.staff.live.connections, { timeout: 5_000 }).toBe(0)
+      socket.destroy()
+      await closed
+      // The cards are still buffered: the device gets them when it reconnects.
+      const again = await connectStaffClient(env.url, token)
+      clients.push(again)
+      expect(again.messages.filter((m) => m.type === 'card').length).toBeGreaterThan(0)
+    })
+
+    it('disconnects every device when the hub stops, and erases a customer\'s buffered cards', async () => {
+      env = await startStaffHub()
+      const a = await connectStaffClient(env.url, env.token('sato', ['shibuya']))
+      await env.hub.publish(checkIn('L-1'))
+      await env.hub.publish(checkIn('L-2'))
+      const { card } = await a.waitFor('card')
+      await a.waitFor('card', (m) => m.seq === 2)
+      const receipt = await env.hub.erase(card.customerId)
+      expect(receipt.removed['staffCards']).toBe(1)
+      expect(env.staff.feed.find(card.id)).toBeUndefined()
+      expect(env.staff.feed.since('shibuya')).toHaveLength(1)
+      const code = new Promise<number>((resolve) => a.socket.once('close', (c) => resolve(c)))
+      await env.stop()
+      env = undefined
+      expect(await code).toBe(1001)
     })
   })
 })

@@ -91,8 +91,11 @@ export class LiveFeed {
     })
     response.flushHeaders()
     this.#sse.add(response)
+    // The replay may exceed the backlog limit on its own; it is bounded by the buffer, so it is
+    // allowed for on top of the limit rather than cutting off every device that reconnects.
+    let allowance = 0
     const write = (event: string, data: string, id?: string): void => {
-      if (response.writableLength > this.#o.maxBacklogBytes) {
+      if (response.writableLength > this.#o.maxBacklogBytes + allowance) {
         response.destroy()
         return
       }
@@ -104,7 +107,9 @@ export class LiveFeed {
       else write('ack', this.#encode(update))
     })
     const missed = this.#o.feed.since(storeId, cursor)
-    for (const entry of missed) write('card', JSON.stringify(cardMessage(this.#o.feed.epoch, entry)), `${this.#o.feed.epoch}.${entry.seq}`)
+    const replay = missed.map((entry) => JSON.stringify(cardMessage(this.#o.feed.epoch, entry)))
+    allowance = replay.reduce((n, text) => n + Buffer.byteLength(text) + 64, 0)
+    replay.forEach((text, i) => write('card', text, `${this.#o.feed.epoch}.${missed[i]!.seq}`))
     write('synced', JSON.stringify({ type: 'synced', replayed: missed.length }))
     const expiry = this.#expiryTimer(claims, () => response.end())
     response.on('close', () => {
@@ -145,10 +150,12 @@ export class LiveFeed {
     const { feed } = this.#o
     this.#alive.set(ws, true)
     ws.on('pong', () => this.#alive.set(ws, true))
+    let allowance = 0
     const send = (text: string): void => {
       if (ws.readyState !== ws.OPEN) return
       // A device that cannot keep up is cut off; it replays what it missed when it reconnects.
-      if (ws.bufferedAmount > this.#o.maxBacklogBytes) {
+      // The replay itself is allowed for (it is bounded by the buffer), or no device could catch up.
+      if (ws.bufferedAmount > this.#o.maxBacklogBytes + allowance) {
         ws.terminate()
         return
       }
@@ -157,7 +164,9 @@ export class LiveFeed {
     send(JSON.stringify(this.#hello(claims, storeId)))
     const unsubscribe = feed.subscribe(storeId, (update) => send(this.#encode(update)))
     const missed = feed.since(storeId, cursor)
-    for (const entry of missed) send(JSON.stringify(cardMessage(feed.epoch, entry)))
+    const replay = missed.map((entry) => JSON.stringify(cardMessage(feed.epoch, entry)))
+    allowance = replay.reduce((n, text) => n + Buffer.byteLength(text) + 16, 0)
+    for (const text of replay) send(text)
     send(JSON.stringify({ type: 'synced', replayed: missed.length } satisfies ServerMessage))
     const expiry = this.#expiryTimer(claims, () => ws.close(CLOSE_TOKEN_EXPIRED, 'token expired'))
     ws.on('message', (data, isBinary) => {
