@@ -59,7 +59,7 @@ const iso = (ms: number): string => new Date(ms).toISOString()
  * `planResolution` and every change is `applyEventOnce` from `@omotenashi/profile`, so it behaves
  * exactly like the memory store; this class only makes each step atomic and durable.
  *
- * - Profiles are jsonb rows; the identity graph (`profile_identifiers`), merge aliases and the
+ * - Profiles are json rows; the identity graph (`profile_identifiers`), merge aliases and the
  *   interest index are tables kept in the same transaction as the profile.
  * - `resolve` takes transaction-scoped advisory locks on the identifiers' hashes (so two
  *   resolutions of overlapping identities run one after the other) and row locks on the
@@ -141,7 +141,7 @@ export class PgProfileStore implements ProfileStore {
                  lnk AS (INSERT INTO ${this.#t('profile_identifiers')} (key, profile_id) SELECT unnest($5::text[]), $1
                          ON CONFLICT (key) DO UPDATE SET profile_id = EXCLUDED.profile_id),
                  ins AS (INSERT INTO ${this.#t('profile_interests')} (sku, profile_id) SELECT unnest($6::text[]), $1 ON CONFLICT DO NOTHING)
-               INSERT INTO ${this.#t('profiles')} (id, version, body) VALUES ($1, $7, $8::jsonb)
+               INSERT INTO ${this.#t('profiles')} (id, version, body) VALUES ($1, $7, $8::json)
                ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, body = EXCLUDED.body`,
               [write.id, plan.deleted, plan.aliases, plan.unlink, plan.link, skus, write.version, JSON.stringify(write)],
             )
@@ -299,10 +299,12 @@ export class PgProfileStore implements ProfileStore {
       }
       await c.query(
         `WITH
-           upd AS (UPDATE ${this.#t('profiles')} p SET version = v.version, body = v.body::jsonb
-                   FROM (SELECT unnest($1::text[]) AS id, unnest($2::int[]) AS version, unnest($3::text[]) AS body) v WHERE p.id = v.id)
-         INSERT INTO ${this.#t('profile_interests')} (sku, profile_id) SELECT unnest($4::text[]), unnest($5::text[]) ON CONFLICT DO NOTHING`,
-        [final.map(([id]) => id), final.map(([, p]) => p.version), final.map(([, p]) => JSON.stringify(p)), skus, skuOwners],
+           upd AS (UPDATE ${this.#t('profiles')} p SET version = (v.value->>'version')::int, body = v.value
+                   FROM json_array_elements($1::json) v WHERE p.id = v.value->>'id')
+         INSERT INTO ${this.#t('profile_interests')} (sku, profile_id) SELECT unnest($2::text[]), unnest($3::text[]) ON CONFLICT DO NOTHING`,
+        // One json document, not a text[] of bodies: no array-literal escaping of every quote in
+        // Node, and json's -> hands each element to the row as the text it was, unparsed.
+        [JSON.stringify(final.map(([, p]) => p)), skus, skuOwners],
       )
       // Callers see what was stored: an identifier another person holds is not on their profile.
       const stored = new Map(final)

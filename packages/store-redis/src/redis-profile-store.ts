@@ -27,46 +27,64 @@ import { LuaScript } from './lua-script.js'
 //       <p>int:<sku>     set of profile ids with any interest in the item
 
 /**
- * Compare-and-set: every check must hold, then every write is done, in one atomic script. The
- * caller read state, planned with the profile package's pure functions, and sends back what it
- * read as checks: a concurrent change makes the checks fail (-1) and the caller plans again.
- * Returns how many records the delete-type writes removed.
+ * Compare-and-set, for one or many independent groups in one call: per group, every check must
+ * hold, then every write of the group is done; a group whose checks fail is left untouched (-1)
+ * and its caller plans again from a fresh read. The script runs atomically. Returns, per group,
+ * how many records its delete-type writes removed, or -1.
  *
- * ARGV: nChecks, then (type, key, expected) per check — `g`: GET equals (`''` = absent),
- * `v`: the hash's version equals (`''` = absent) — then (op, key, a, b) per write.
+ * ARGV: nGroups, then per group: nChecks, nOps, (type, key, expected) per check — `g`: GET
+ * equals (`''` = absent), `v`: the hash's version equals (`''` = absent) — and (op, key, a, b)
+ * per write.
  */
 const CAS = new LuaScript(`
-local n = tonumber(ARGV[1])
+local out = {}
 local i = 2
-for _ = 1, n do
-  local t, k, want = ARGV[i], ARGV[i + 1], ARGV[i + 2]
-  local have
-  if t == 'g' then have = redis.call('GET', k) else have = redis.call('HGET', k, 'v') end
-  if not have then have = '' end
-  if have ~= want then return -1 end
-  i = i + 3
-end
-local removed = 0
-while i <= #ARGV do
-  local op, k, a, b = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
-  if op == 'set' then redis.call('SET', k, a)
-  elseif op == 'hset' then redis.call('HSET', k, 'v', a, 'b', b)
-  elseif op == 'del' then removed = removed + redis.call('DEL', k)
-  elseif op == 'delif' then
-    if redis.call('GET', k) == a then removed = removed + redis.call('DEL', k) end
-  elseif op == 'sadd' then redis.call('SADD', k, a)
-  elseif op == 'srem' then removed = removed + redis.call('SREM', k, a)
+for g = 1, tonumber(ARGV[1]) do
+  local nc, no = tonumber(ARGV[i]), tonumber(ARGV[i + 1])
+  i = i + 2
+  local ok = true
+  for c = 0, nc - 1 do
+    local j = i + c * 3
+    local have
+    if ARGV[j] == 'g' then have = redis.call('GET', ARGV[j + 1]) else have = redis.call('HGET', ARGV[j + 1], 'v') end
+    if not have then have = '' end
+    if have ~= ARGV[j + 2] then ok = false break end
   end
-  i = i + 4
+  i = i + nc * 3
+  local removed = -1
+  if ok then
+    removed = 0
+    for o = 0, no - 1 do
+      local j = i + o * 4
+      local op, k, a, b = ARGV[j], ARGV[j + 1], ARGV[j + 2], ARGV[j + 3]
+      if op == 'set' then redis.call('SET', k, a)
+      elseif op == 'hset' then redis.call('HSET', k, 'v', a, 'b', b)
+      elseif op == 'del' then removed = removed + redis.call('DEL', k)
+      elseif op == 'delif' then
+        if redis.call('GET', k) == a then removed = removed + redis.call('DEL', k) end
+      elseif op == 'sadd' then redis.call('SADD', k, a)
+      elseif op == 'srem' then removed = removed + redis.call('SREM', k, a)
+      end
+    end
+  end
+  i = i + no * 4
+  out[g] = removed
 end
-return removed`)
+return out`)
 
-/** Follows an alias and reads the profile in one atomic step: { id, version, body } or {}. */
+/** Follows aliases and reads profiles in one atomic step: per id asked, (id, version, body) or three empty strings. */
 const READ = new LuaScript(`
-local id = redis.call('GET', ARGV[1] .. 'alias:' .. ARGV[2]) or ARGV[2]
-local h = redis.call('HMGET', ARGV[1] .. 'p:' .. id, 'v', 'b')
-if not h[1] then return {} end
-return {id, h[1], h[2]}`)
+local out = {}
+for a = 2, #ARGV do
+  local id = redis.call('GET', ARGV[1] .. 'alias:' .. ARGV[a]) or ARGV[a]
+  local h = redis.call('HMGET', ARGV[1] .. 'p:' .. id, 'v', 'b')
+  if h[1] then
+    out[#out + 1] = id; out[#out + 1] = h[1]; out[#out + 1] = h[2]
+  else
+    out[#out + 1] = ''; out[#out + 1] = ''; out[#out + 1] = ''
+  end
+end
+return out`)
 
 /** Options of {@link RedisProfileStore}. */
 export interface RedisProfileStoreOptions {
@@ -78,6 +96,8 @@ export interface RedisProfileStoreOptions {
   readonly newId?: (() => string) | undefined
   /** Attempts before a contended write gives up with a conflict error. Default 200. */
   readonly maxAttempts?: number | undefined
+  /** Profiles read and written per script call by `applyBatch`. Default 500. */
+  readonly batchSize?: number | undefined
 }
 
 /** One item of {@link RedisProfileStore.applyBatch}. */
@@ -114,6 +134,7 @@ export class RedisProfileStore implements ProfileStore {
   readonly #clock: Clock
   readonly #newId: () => string
   readonly #maxAttempts: number
+  readonly #batchSize: number
 
   constructor(connection: RedisConnection, options: RedisProfileStoreOptions = {}) {
     this.#r = connection
@@ -121,6 +142,7 @@ export class RedisProfileStore implements ProfileStore {
     this.#clock = options.clock ?? new SystemClock()
     this.#newId = options.newId ?? randomUUID
     this.#maxAttempts = options.maxAttempts ?? 200
+    this.#batchSize = options.batchSize ?? 500
   }
 
   /** Connects a client the store opened. */
@@ -208,9 +230,9 @@ export class RedisProfileStore implements ProfileStore {
   }
 
   async apply(customerId: string, event: OmoEvent): Promise<ApplyResult> {
-    const [outcome] = await this.#applyEvents(customerId, [event])
-    if (!outcome!.ok) throw outcome!.error
-    return { profile: outcome!.profile, applied: outcome!.applied }
+    const [[outcome]] = (await this.#applyGroups([{ customerId, events: [event] }])) as [[RedisBatchApplyOutcome]]
+    if (!outcome.ok) throw outcome.error
+    return { profile: outcome.profile, applied: outcome.applied }
   }
 
   /**
@@ -226,16 +248,23 @@ export class RedisProfileStore implements ProfileStore {
       else groups.set(item.customerId, [i])
     })
     const out: RedisBatchApplyOutcome[] = new Array(items.length)
+    const all = [...groups].map(([customerId, indexes]) => ({ customerId, events: indexes.map((i) => items[i]!.event) }))
+    // Chunks bound how long one script holds Redis; two in flight overlap Node's reducing with Redis' writing.
+    const results: RedisBatchApplyOutcome[][] = []
+    const chunks: Array<typeof all> = []
+    for (let i = 0; i < all.length; i += this.#batchSize) chunks.push(all.slice(i, i + this.#batchSize))
+    let next = 0
+    const done: RedisBatchApplyOutcome[][][] = new Array(chunks.length)
     await Promise.all(
-      [...groups].map(async ([customerId, indexes]) => {
-        try {
-          const outcomes = await this.#applyEvents(customerId, indexes.map((i) => items[i]!.event))
-          outcomes.forEach((o, j) => (out[indexes[j]!] = o))
-        } catch (error) {
-          for (const i of indexes) out[i] = { ok: false, error: error as Error }
+      [0, 1].map(async () => {
+        while (next < chunks.length) {
+          const c = next++
+          done[c] = await this.#applyGroups(chunks[c]!)
         }
       }),
     )
+    for (const d of done) results.push(...d)
+    ;[...groups.values()].forEach((indexes, g) => indexes.forEach((i, j) => (out[i] = results[g]![j]!)))
     return out
   }
 
@@ -281,58 +310,104 @@ export class RedisProfileStore implements ProfileStore {
 
   // ---- internals ------------------------------------------------------------------------------
 
-  async #applyEvents(customerId: string, events: readonly OmoEvent[]): Promise<RedisBatchApplyOutcome[]> {
-    return this.#attempts(async () => {
-      const read = await this.#read(customerId)
-      if (!read) {
-        const error = new OmotenashiError(ErrorCode.NotFound, `no profile "${customerId}": resolve the identity first`)
-        return events.map(() => ({ ok: false, error }) as const)
+  /**
+   * Reduces each group's events on its profile and writes every changed profile with one read
+   * script and one compare-and-set script for all groups; groups that lost a race are read and
+   * reduced again, the others are done.
+   */
+  async #applyGroups(groups: ReadonlyArray<{ readonly customerId: string; readonly events: readonly OmoEvent[] }>): Promise<RedisBatchApplyOutcome[][]> {
+    const results: RedisBatchApplyOutcome[][] = new Array(groups.length)
+    let pending = groups.map((_, g) => g)
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      if (attempt > this.#maxAttempts) {
+        const error = new OmotenashiError(ErrorCode.Conflict, `gave up after ${this.#maxAttempts} attempts: the profile kept changing under this write`)
+        for (const g of pending) results[g] = groups[g]!.events.map(() => ({ ok: false, error }) as const)
+        break
       }
-      const outcomes: RedisBatchApplyOutcome[] = []
-      let profile = read.profile
-      for (const event of events) {
-        const result = applyEventOnce(profile, event, this.rules)
-        profile = result.profile
-        outcomes.push({ ok: true, profile, applied: result.applied })
+      if (attempt > 2) await new Promise((r) => setTimeout(r, Math.random() * Math.min(20, attempt)))
+      const reads = await this.#readMany(pending.map((g) => groups[g]!.customerId))
+      const writes: Array<{ g: number; checks: Check[]; ops: Op[]; outcomes: RedisBatchApplyOutcome[]; profile: Profile }> = []
+      for (const [n, g] of pending.entries()) {
+        const { customerId, events } = groups[g]!
+        const read = reads[n]
+        if (!read) {
+          const error = new OmotenashiError(ErrorCode.NotFound, `no profile "${customerId}": resolve the identity first`)
+          results[g] = events.map(() => ({ ok: false, error }) as const)
+          continue
+        }
+        const outcomes: RedisBatchApplyOutcome[] = []
+        let profile = read.profile
+        for (const event of events) {
+          const result = applyEventOnce(profile, event, this.rules)
+          profile = result.profile
+          outcomes.push({ ok: true, profile, applied: result.applied })
+        }
+        if (profile === read.profile) {
+          results[g] = outcomes
+          continue
+        }
+        const checks: Check[] = [['v', this.#k(`p:${read.id}`), read.version]]
+        const ops: Op[] = []
+        const ids = identifierChanges(read.profile, profile)
+        if (ids.added.length > 0) {
+          // Rare (push tokens registered…): one more read, for this profile only.
+          const owners = await this.#r.client.mget(...ids.added.map((key) => this.#k(`id:${key}`)))
+          ids.added.forEach((key, i) => {
+            const owner = owners[i] ?? null
+            checks.push(['g', this.#k(`id:${key}`), owner ?? ''])
+            if (owner === null || owner === read.id) ops.push(['set', this.#k(`id:${key}`), read.id])
+            else {
+              // Another person holds this identifier: the reducer cannot merge, so it is not taken.
+              const colon = key.indexOf(':')
+              profile = { ...profile, identifiers: withoutIdentifier(profile.identifiers, key.slice(0, colon), key.slice(colon + 1)) }
+            }
+          })
+        }
+        for (const key of ids.removed) ops.push(['delif', this.#k(`id:${key}`), read.id])
+        for (const sku of interestChanges(read.profile, profile).added) ops.push(['sadd', this.#k(`int:${sku}`), read.id])
+        ops.push(['hset', this.#k(`p:${read.id}`), String(profile.version), JSON.stringify(profile)])
+        writes.push({ g, checks, ops, outcomes, profile })
       }
-      if (profile === read.profile) return outcomes
-      const checks: Check[] = [['v', this.#k(`p:${read.id}`), read.version]]
-      const ops: Op[] = []
-      const ids = identifierChanges(read.profile, profile)
-      if (ids.added.length > 0) {
-        const owners = await this.#r.client.mget(...ids.added.map((key) => this.#k(`id:${key}`)))
-        ids.added.forEach((key, i) => {
-          const owner = owners[i] ?? null
-          checks.push(['g', this.#k(`id:${key}`), owner ?? ''])
-          if (owner === null || owner === read.id) ops.push(['set', this.#k(`id:${key}`), read.id])
-          else {
-            // Another person holds this identifier: the reducer cannot merge, so it is not taken.
-            const colon = key.indexOf(':')
-            profile = { ...profile, identifiers: withoutIdentifier(profile.identifiers, key.slice(0, colon), key.slice(colon + 1)) }
-          }
-        })
-      }
-      for (const key of ids.removed) ops.push(['delif', this.#k(`id:${key}`), read.id])
-      for (const sku of interestChanges(read.profile, profile).added) ops.push(['sadd', this.#k(`int:${sku}`), read.id])
-      ops.push(['hset', this.#k(`p:${read.id}`), String(profile.version), JSON.stringify(profile)])
-      if ((await this.#cas(checks, ops)) < 0) return undefined
-      const last = outcomes.findLastIndex((o) => o.ok && o.applied)
-      if (last >= 0) outcomes[last] = { ok: true, profile, applied: true }
-      return outcomes
-    })
+      const done = writes.length === 0 ? [] : await this.#casMany(writes)
+      pending = []
+      writes.forEach((w, i) => {
+        if (done[i]! < 0) {
+          pending.push(w.g)
+          return
+        }
+        const last = w.outcomes.findLastIndex((o) => o.ok && o.applied)
+        if (last >= 0) w.outcomes[last] = { ok: true, profile: w.profile, applied: true }
+        results[w.g] = w.outcomes
+      })
+    }
+    return results
   }
 
   async #read(customerId: string): Promise<Read | undefined> {
-    const row = await READ.run<string[]>(this.#r.client, [], [this.#r.prefix, customerId])
-    if (row.length < 3) return undefined
-    return { id: row[0]!, version: row[1]!, profile: JSON.parse(row[2]!) as Profile }
+    return (await this.#readMany([customerId]))[0]
   }
 
-  #cas(checks: readonly Check[], ops: readonly Op[]): Promise<number> {
-    const args: string[] = [String(checks.length)]
-    for (const c of checks) args.push(...c)
-    for (const [op, key, a = '', b = ''] of ops) args.push(op, key, a, b)
-    return CAS.run<number>(this.#r.client, [], args)
+  async #readMany(customerIds: readonly string[]): Promise<Array<Read | undefined>> {
+    const flat = await READ.run<string[]>(this.#r.client, [], [this.#r.prefix, ...customerIds])
+    return customerIds.map((_, i) => {
+      const id = flat[i * 3]
+      return id ? { id, version: flat[i * 3 + 1]!, profile: JSON.parse(flat[i * 3 + 2]!) as Profile } : undefined
+    })
+  }
+
+  async #cas(checks: readonly Check[], ops: readonly Op[]): Promise<number> {
+    const [removed] = await this.#casMany([{ checks, ops }])
+    return removed!
+  }
+
+  #casMany(groups: ReadonlyArray<{ readonly checks: readonly Check[]; readonly ops: readonly Op[] }>): Promise<number[]> {
+    const args: string[] = [String(groups.length)]
+    for (const { checks, ops } of groups) {
+      args.push(String(checks.length), String(ops.length))
+      for (const c of checks) args.push(...c)
+      for (const [op, key, a = '', b = ''] of ops) args.push(op, key, a, b)
+    }
+    return CAS.run<number[]>(this.#r.client, [], args)
   }
 
   /** Runs `fn` until it returns a value (undefined means "lost a race: read again"), with jittered backoff. */
