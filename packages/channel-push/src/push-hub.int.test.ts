@@ -107,7 +107,7 @@ describe('push and inbox channels in a hub', () => {
     const created = await post('POST', { customerId: 'c-9', token })
     expect(created.status).toBe(201)
     await hub.drain()
-    expect(accepted.find((e) => e.type === 'push.token_registered')).toMatchObject({ identity: { customerId: 'c-9', deviceToken: token }, data: { token, platform: 'android' } })
+    expect(accepted.find((e) => e.type === 'push.token_registered')).toMatchObject({ identity: { customerId: 'c-9' }, data: { token, platform: 'android' } })
     expect((await hub.get(PushTokens.TokenStore).list('c-9')).map((r) => r.token)).toEqual([token])
 
     const bad = await post('POST', { customerId: 'c-9', token: 'no-prefix-token' })

@@ -15,14 +15,11 @@ export interface DeviceRegistration {
 /** The result of a registration change. */
 export type RegistrationResult = { readonly ok: true; readonly eventId?: string } | { readonly ok: false; readonly field: string; readonly reason: string }
 
-/** Identifier values longer than this cannot be carried in an event's identity. */
-const MAX_IDENTIFIER = 512
-
 /**
  * Device registration and revocation. Register a device when the app gets a token; unregister
  * it on log-out. It is the package's {@link Connector}: the hub starts it with `emit`, and it
- * publishes `push.token_registered` (with the token as a `deviceToken` identifier, so the
- * profile lists it) and `push.token_revoked`.
+ * publishes `push.token_registered` (the profile then lists the token among the customer's
+ * `deviceToken` identifiers) and `push.token_revoked` (the profile drops it).
  */
 export class PushRegistry implements Connector {
   readonly id = 'push-tokens'
@@ -55,8 +52,10 @@ export class PushRegistry implements Connector {
     const { identity, customerKey, token, platform } = checked
     await this.#store.register({ customerId: customerKey, token, platform, registeredAt: this.#now() })
     this.#counters.registered++
-    const withToken: Record<string, string> = token.length <= MAX_IDENTIFIER ? { ...identity, deviceToken: token } : identity
-    return this.#publish({ type: 'push.token_registered', source: 'push', identity: withToken as Identity, data: { token, platform } })
+    // The token goes in `data`, not in the identity: the profile adds it to the customer's
+    // deviceToken identifiers itself, and a token in the identity could link two customers who
+    // share a device.
+    return this.#publish({ type: 'push.token_registered', source: 'push', identity: identity as Identity, data: { token, platform } })
   }
 
   /** Unregisters a device (log-out, permission withdrawn) and publishes `push.token_revoked`. */
