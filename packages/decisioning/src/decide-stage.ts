@@ -121,7 +121,9 @@ export class DecideStage implements Stage {
       if (c.status !== 'holdout' && !(c.status === 'won' && result.decision.actions.some((a) => a.actionId === c.actionId))) continue
       const action = this.#o.engine.rules.actions.get(c.actionId)
       if (!action || action.kind !== 'message') continue
-      const item = result.contacts.find((k) => k.actionId === c.actionId)?.item
+      const rule = c.ruleId === undefined ? undefined : this.#o.engine.rules.rule(c.ruleId)
+      const promoted = (rule?.item ?? action.item)?.(facts)
+      const item = typeof promoted === 'string' ? promoted : undefined
       this.#o.model.expose({
         key: `${decisionId}:${c.actionId}`,
         customerId,
