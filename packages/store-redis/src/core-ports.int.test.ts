@@ -176,10 +176,4 @@ describe('redisStore() module', () => {
     await deleteByPrefix(t.client, prefix)
     await t.drop()
   })
-
-  test('refuses bad options and names the field', () => {
-    expect(() => redisStore({})).toThrow(/client: give an ioredis client or a url/)
-    expect(() => redisStore({ url: 'http://x' })).toThrow(/url: must start with redis/)
-    expect(() => redisStore({ url: 'redis://x', scheduler: { leaseMs: 1 } })).toThrow(/scheduler\.leaseMs/)
-  })
 })
