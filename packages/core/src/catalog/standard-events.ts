@@ -11,6 +11,8 @@ export const OutcomeDataSchema = z.looseObject({
   messageId: id.optional(),
   reason: z.string().max(2000).optional(),
   permanent: z.boolean().optional(),
+  /** The recipient cannot be reached on this channel (not a problem of the message). */
+  unreachable: z.boolean().optional(),
   url: z.string().max(4000).optional(),
 })
 
@@ -141,6 +143,10 @@ export const STANDARD_EVENTS = {
   'consent.changed': {
     needsCustomer: true,
     data: z.looseObject({ channel: z.string().min(1).max(50), purpose: z.string().max(100).optional(), granted: z.boolean(), reason: z.string().max(500).optional() }),
+  },
+  'channel.reachability_changed': {
+    needsCustomer: true,
+    data: z.looseObject({ channel: z.string().min(1).max(50), reachable: z.boolean(), reason: z.string().max(500).optional() }),
   },
   'push.token_registered': {
     needsCustomer: true,

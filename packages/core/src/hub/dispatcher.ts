@@ -108,6 +108,7 @@ export class ChannelDispatcher implements Stage {
     if (result.providerMessageId !== undefined) data['messageId'] = result.providerMessageId
     if (result.reason !== undefined) data['reason'] = result.reason
     if (result.permanent !== undefined) data['permanent'] = result.permanent
+    if (result.unreachable !== undefined) data['unreachable'] = result.unreachable
     const event: EventInput = {
       type,
       source: 'system',

@@ -58,8 +58,14 @@ export interface DeliveryResult {
    * `failed`: not sent; see `permanent`.
    */
   readonly status: 'sent' | 'duplicate' | 'failed'
-  /** For failures: true when retrying cannot help (blocked, unknown user, revoked token). */
+  /** For failures: true when retrying cannot help (blocked, unknown user, revoked token, bad content). */
   readonly permanent?: boolean
+  /**
+   * For failures: true when the *recipient* cannot be reached on this channel (unknown user,
+   * revoked token, hard bounce), as opposed to a problem with the message. Only this marks the
+   * customer unreachable on the channel; a refused message does not.
+   */
+  readonly unreachable?: boolean
   /** Provider's id for the message or request. */
   readonly providerMessageId?: string
   /** Why it failed, without personal data. */
