@@ -100,6 +100,15 @@ describe('importJournal', () => {
     await hub.stop()
   })
 
+  it('counts lines right across quoted fields that span lines', async () => {
+    const csv = [HEADER, 'R-1,2026-01-05 10:00,001,C-1,SKU-1,"Shirt, ""linen""\nwith a note",1,4900,', 'R-2,2026-01-05 10:00,001,C-2,SKU-2,Tie,1,oops,', 'R-3,2026-01-05 10:00,001,C-3,SKU-3,Hat,1,100,'].join('\r\n')
+    const out: EventInput[] = []
+    const report = await importJournal(Buffer.from(csv), { mapping, emit: async (e) => void out.push(e) })
+    expect(report.errors.map((e) => e.line)).toEqual([4])
+    expect((out[0]!.data!['items'] as Array<{ name: string }>)[0]!.name).toBe('Shirt, "linen"\nwith a note')
+    expect(report.lastLine).toBe(5)
+  })
+
   it('resumes an interrupted import after the last committed line: every sale exactly once', async () => {
     const lines = [HEADER]
     for (let i = 1; i <= 50; i++) for (let j = 0; j < 2; j++) lines.push(`R-${i},2026-01-05 10:00,001,C-${i % 7},SKU-${j},Item,1,100,`)

@@ -86,9 +86,13 @@ function text(value: unknown): string {
 
 function number(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined
-  const t = text(value).replace(NUMBER_NOISE, '')
-  if (t === '') return undefined
-  const n = Number(t)
+  const raw = text(value)
+  if (raw === '') return undefined
+  let n = Number(raw)
+  if (Number.isNaN(n)) {
+    const t = raw.replace(NUMBER_NOISE, '')
+    n = t === '' ? Number.NaN : Number(t)
+  }
   return Number.isFinite(n) ? n : undefined
 }
 
@@ -232,35 +236,43 @@ export async function importJournal(input: JournalInput, options: ImportJournalO
     if (sinceCheckpoint >= checkpointEvery) await saveCheckpoint()
   }
 
+  // CSV records share one header: each mapped column is resolved to an index once per file.
+  const mappedColumns = [cols.transactionId, cols.sku, cols.unitPrice, cols.quantity, cols.name, cols.category, cols.time, cols.storeId, cols.total, cols.currency, cols.kind, ...customerColumns.map(([, c]) => c)]
+  let cachedHeader: ReadonlyMap<string, number> | undefined
+  const columnIndex = new Map<string, number>()
+  let lastTimeText = ''
+  let lastTime: string | undefined
   let group: Group | undefined
-  for await (const record of readJournal(input, { format, encoding: options.encoding ?? 'utf8', ...(options.delimiter === undefined ? {} : { delimiter: options.delimiter }) })) {
-    rows++
-    if (record.line <= resumeAfter) {
-      resumedRows++
-      continue
+  for await (const batch of readJournal(input, { format, encoding: options.encoding ?? 'utf8', ...(options.delimiter === undefined ? {} : { delimiter: options.delimiter }) })) {
+    for (const record of batch) {
+      rows++
+      if (record.line <= resumeAfter) {
+        resumedRows++
+        continue
+      }
+      if ('error' in record) {
+        fail({ line: record.line, message: record.error })
+        continue
+      }
+      const row = readRow(record)
+      if (typeof row === 'string' || 'field' in row) {
+        fail(typeof row === 'string' ? { line: record.line, message: row } : { line: record.line, ...row })
+        continue
+      }
+      if (group && group.key !== row.key) {
+        await flush(group)
+        group = undefined
+      }
+      if (!group) {
+        group = { key: row.key, transactionId: row.transactionId, storeId: row.storeId, time: row.time, currency: row.currency, total: row.total, identity: {}, sold: [], returned: [], lines: [], raws: [] }
+      }
+      for (const [kind, value] of row.identity) if (group.identity[kind] === undefined) group.identity[kind] = value
+      if (row.isReturn) group.returned.push(row.item)
+      else group.sold.push(row.item)
+      if (group.time === undefined) group.time = row.time
+      group.lines.push(record.line)
+      group.raws.push(record.raw)
     }
-    if ('error' in record) {
-      fail({ line: record.line, message: record.error })
-      continue
-    }
-    const row = readRow(record)
-    if (typeof row === 'string' || 'field' in row) {
-      fail(typeof row === 'string' ? { line: record.line, message: row } : { line: record.line, ...row })
-      continue
-    }
-    if (group && group.key !== row.key) {
-      await flush(group)
-      group = undefined
-    }
-    if (!group) {
-      group = { key: row.key, transactionId: row.transactionId, storeId: row.storeId, time: row.time, currency: row.currency, total: row.total, identity: {}, sold: [], returned: [], lines: [], raws: [] }
-    }
-    for (const [kind, value] of row.identity) if (group.identity[kind] === undefined) group.identity[kind] = value
-    if (row.isReturn) group.returned.push(row.item)
-    else group.sold.push(row.item)
-    if (group.time === undefined) group.time = row.time
-    group.lines.push(record.line)
-    group.raws.push(record.raw)
   }
   if (group) await flush(group)
   await saveCheckpoint()
@@ -279,6 +291,24 @@ export async function importJournal(input: JournalInput, options: ImportJournalO
     ...(resumed ? { resumedFrom: resumed.line } : {}),
   }
 
+  // CSV records share one header: resolve each mapped column to an index once per file, so
+  // reading a row is array indexing (no per-row closures or map lookups).
+  function value(record: JournalRecord, column: string): unknown {
+    const header = record.header
+    if (header === undefined) return record.get(column)
+    if (header !== cachedHeader) {
+      cachedHeader = header
+      columnIndex.clear()
+      for (const c of mappedColumns) if (c !== undefined) columnIndex.set(c, header.get(c) ?? -1)
+    }
+    const i = columnIndex.get(column) ?? -1
+    return i === -1 ? undefined : (record.raw as string[])[i]
+  }
+
+  function bad(transactionId: string, field: string, message: string): { field: string; message: string; transactionId: string } {
+    return { field, message, transactionId }
+  }
+
   function readRow(record: JournalRecord):
     | string
     | { readonly field: string; readonly message: string; readonly transactionId?: string }
@@ -293,54 +323,58 @@ export async function importJournal(input: JournalInput, options: ImportJournalO
         item: LineItem
         isReturn: boolean
       } {
-    const get = record.get
-    const transactionId = text(get(cols.transactionId))
+    const transactionId = text(value(record, cols.transactionId))
     if (transactionId === '') return { field: cols.transactionId, message: `${cols.transactionId} is empty` }
-    const bad = (field: string, message: string): { field: string; message: string; transactionId: string } => ({ field, message, transactionId })
-    const sku = text(get(cols.sku))
-    if (sku === '') return bad(cols.sku, `${cols.sku} is empty`)
-    const unitPrice = number(get(cols.unitPrice))
-    if (unitPrice === undefined) return bad(cols.unitPrice, `${cols.unitPrice} is not a number: "${text(get(cols.unitPrice)).slice(0, 40)}"`)
+    const sku = text(value(record, cols.sku))
+    if (sku === '') return bad(transactionId, cols.sku, `${cols.sku} is empty`)
+    const unitPrice = number(value(record, cols.unitPrice))
+    if (unitPrice === undefined) return bad(transactionId, cols.unitPrice, `${cols.unitPrice} is not a number: "${text(value(record, cols.unitPrice)).slice(0, 40)}"`)
     let quantity = 1
     if (cols.quantity !== undefined) {
-      const q = number(get(cols.quantity))
-      if (q === undefined || q === 0) return bad(cols.quantity, `${cols.quantity} is not a non-zero number: "${text(get(cols.quantity)).slice(0, 40)}"`)
+      const q = number(value(record, cols.quantity))
+      if (q === undefined || q === 0) return bad(transactionId, cols.quantity, `${cols.quantity} is not a non-zero number: "${text(value(record, cols.quantity)).slice(0, 40)}"`)
       quantity = q
     }
     let time: string | undefined
     if (cols.time !== undefined) {
-      const t = text(get(cols.time))
+      const t = text(value(record, cols.time))
       if (t !== '') {
-        time = journalTime(t, mapping.utcOffset)
-        if (time === undefined) return bad(cols.time, `${cols.time} is not a date-time: "${t.slice(0, 40)}"`)
+        // Lines of one receipt share their time: parse each distinct value once.
+        if (t === lastTimeText) time = lastTime
+        else {
+          time = journalTime(t, mapping.utcOffset)
+          lastTimeText = t
+          lastTime = time
+        }
+        if (time === undefined) return bad(transactionId, cols.time, `${cols.time} is not a date-time: "${t.slice(0, 40)}"`)
       }
     }
     let currency = mapping.currency
     if (cols.currency !== undefined) {
-      const c = text(get(cols.currency)).toUpperCase()
+      const c = text(value(record, cols.currency)).toUpperCase()
       if (c !== '') {
-        if (!/^[A-Z]{3}$/.test(c)) return bad(cols.currency, `${cols.currency} is not a currency code: "${c.slice(0, 10)}"`)
+        if (!/^[A-Z]{3}$/.test(c)) return bad(transactionId, cols.currency, `${cols.currency} is not a currency code: "${c.slice(0, 10)}"`)
         currency = c
       }
     }
     let total: number | undefined
     if (cols.total !== undefined) {
-      const raw = text(get(cols.total))
+      const raw = text(value(record, cols.total))
       if (raw !== '') {
         total = number(raw)
-        if (total === undefined) return bad(cols.total, `${cols.total} is not a number: "${raw.slice(0, 40)}"`)
+        if (total === undefined) return bad(transactionId, cols.total, `${cols.total} is not a number: "${raw.slice(0, 40)}"`)
       }
     }
-    const storeCode = cols.storeId === undefined ? '' : text(get(cols.storeId))
+    const storeCode = cols.storeId === undefined ? '' : text(value(record, cols.storeId))
     const storeId = storeCode === '' ? mapping.defaultStoreId : (mapping.stores?.[storeCode] ?? storeCode)
-    const isReturn = quantity < 0 || (cols.kind !== undefined && returnValues.has(text(get(cols.kind)).toLowerCase()))
+    const isReturn = quantity < 0 || (cols.kind !== undefined && returnValues.has(text(value(record, cols.kind)).toLowerCase()))
     const identity: Array<[string, string]> = []
     for (const [kind, column] of customerColumns) {
-      const value = text(get(column))
-      if (value !== '') identity.push([kind, value])
+      const v = text(value(record, column))
+      if (v !== '') identity.push([kind, v])
     }
-    const name = cols.name === undefined ? '' : text(get(cols.name))
-    const category = cols.category === undefined ? '' : text(get(cols.category))
+    const name = cols.name === undefined ? '' : text(value(record, cols.name))
+    const category = cols.category === undefined ? '' : text(value(record, cols.category))
     const item: LineItem = {
       sku,
       ...(name === '' ? {} : { name }),
