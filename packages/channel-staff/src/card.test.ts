@@ -102,4 +102,17 @@ describe('buildCard', () => {
     expect(card).toMatchObject({ profileMissing: true, customer: { loyaltyId: 'L-9' }, avoid: ['a', 'b'], online: [], offline: [], triedOn: [], answers: [], priority: 'normal' })
     expect(card.customer.name).toBeUndefined()
   })
+
+  it('takes staff-specific title and text first, and a title alone as the suggestion', () => {
+    const only = buildCard({ id: 'x', customerId: 'c', message: { actionId: 'a', title: 'Ask how the coat fits' }, now: 0 })
+    expect(only.suggestion).toBe('Ask how the coat fits')
+    expect(only.title).toBeUndefined()
+    const staff = buildCard({
+      id: 'x',
+      customerId: 'c',
+      message: { actionId: 'a', title: 'Coat sale', text: '20% off coats', content: { staff: { title: 'VIP', text: 'Ask about the fit' } } },
+      now: 0,
+    })
+    expect(staff).toMatchObject({ title: 'VIP', suggestion: 'Ask about the fit' })
+  })
 })

@@ -7,6 +7,10 @@ import * as z from 'zod'
  * Everything is optional; unknown fields are kept for custom consoles.
  */
 export const StaffCardExtrasSchema = z.looseObject({
+  /** A staff-specific headline, instead of the message's `title`. */
+  title: z.string().max(500).optional(),
+  /** A staff-specific suggested conversation, instead of the message's `text`. */
+  text: z.string().max(5000).optional(),
   /** What not to say ("the coat is on sale"). One line or several. */
   avoid: z.union([z.string().min(1).max(500), z.array(z.string().min(1).max(500)).max(20)]).optional(),
   /** Extra points to bring up, after the suggested conversation. */
@@ -61,7 +65,7 @@ export interface StaffCard {
   readonly actionId: string
   /** The decision that chose it. */
   readonly decisionId?: string
-  /** Headline (the message's title). */
+  /** Headline (the message's title, unless that is all there is to say: then it is the suggestion). */
   readonly title?: string
   /** Urgency, from the extras (default `normal`). */
   readonly priority: 'high' | 'normal' | 'low'
@@ -72,7 +76,7 @@ export interface StaffCard {
     readonly loyaltyId?: string
     readonly memberSince?: string
   }
-  /** The suggested conversation (the message's text). */
+  /** The suggested conversation: `content.staff.text`, else the message's text, else its title. */
   readonly suggestion?: string
   /** Further points to bring up. */
   readonly talkingPoints: readonly string[]
@@ -199,6 +203,11 @@ export function buildCard(input: CardInput, options: CardOptions = {}): StaffCar
   const loyaltyId = profile?.identifiers['loyaltyId']?.[0]?.value ?? input.identifiers?.['loyaltyId']?.[0]
   const avoid = extras.avoid === undefined ? [] : typeof extras.avoid === 'string' ? [extras.avoid] : extras.avoid
 
+  // Decisions may carry what to say as the text, or (a one-line action) only as the title.
+  const suggestion = extras.text ?? message.text ?? extras.title ?? message.title
+  const headline = extras.title ?? message.title
+  const title = headline === suggestion ? undefined : headline
+
   return {
     id: input.id,
     ...(message.storeId === undefined ? {} : { storeId: message.storeId }),
@@ -206,7 +215,7 @@ export function buildCard(input: CardInput, options: CardOptions = {}): StaffCar
     createdAt: new Date(input.now).toISOString(),
     actionId: message.actionId,
     ...(message.decisionId === undefined ? {} : { decisionId: message.decisionId }),
-    ...(message.title === undefined ? {} : { title: message.title }),
+    ...(title === undefined ? {} : { title }),
     priority: extras.priority ?? 'normal',
     customer: {
       ...(name === undefined ? {} : { name }),
@@ -214,7 +223,7 @@ export function buildCard(input: CardInput, options: CardOptions = {}): StaffCar
       ...(loyaltyId === undefined ? {} : { loyaltyId }),
       ...(profile === undefined ? {} : { memberSince: profile.createdAt }),
     },
-    ...(message.text === undefined ? {} : { suggestion: message.text }),
+    ...(suggestion === undefined ? {} : { suggestion }),
     talkingPoints: extras.talkingPoints ?? [],
     avoid,
     online,
