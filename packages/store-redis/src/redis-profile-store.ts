@@ -21,7 +21,7 @@ import {
 import type { RedisConnection } from './connection.js'
 import { LuaScript } from './lua-script.js'
 
-// Keys: <p>p:<id>        hash { v: version, b: profile JSON }
+// Keys: <p>p:<id>        hash { v: write stamp (version.random), b: profile JSON }
 //       <p>alias:<old>   string: the survivor a merged-away id leads to
 //       <p>id:<kind:value>  string: the profile owning that identifier (the identity graph)
 //       <p>int:<sku>     set of profile ids with any interest in the item
@@ -72,16 +72,22 @@ for g = 1, tonumber(ARGV[1]) do
 end
 return out`)
 
-/** Follows aliases and reads profiles in one atomic step: per id asked, (id, version, body) or three empty strings. */
+/**
+ * Follows aliases and reads profiles in one atomic step. ARGV: prefix, then per profile asked
+ * (id asked, cached id, cached version). Returns per profile (id, version, body), with body `''`
+ * when the caller's cached copy is still current, or three empty strings when there is none.
+ */
 const READ = new LuaScript(`
 local out = {}
-for a = 2, #ARGV do
+for a = 2, #ARGV, 3 do
   local id = redis.call('GET', ARGV[1] .. 'alias:' .. ARGV[a]) or ARGV[a]
-  local h = redis.call('HMGET', ARGV[1] .. 'p:' .. id, 'v', 'b')
-  if h[1] then
-    out[#out + 1] = id; out[#out + 1] = h[1]; out[#out + 1] = h[2]
-  else
+  local v = redis.call('HGET', ARGV[1] .. 'p:' .. id, 'v')
+  if not v then
     out[#out + 1] = ''; out[#out + 1] = ''; out[#out + 1] = ''
+  else
+    out[#out + 1] = id; out[#out + 1] = v
+    if id == ARGV[a + 1] and v == ARGV[a + 2] then out[#out + 1] = ''
+    else out[#out + 1] = redis.call('HGET', ARGV[1] .. 'p:' .. id, 'b') end
   end
 end
 return out`)
@@ -98,6 +104,12 @@ export interface RedisProfileStoreOptions {
   readonly maxAttempts?: number | undefined
   /** Profiles read and written per script call by `applyBatch`. Default 500. */
   readonly batchSize?: number | undefined
+  /**
+   * Profiles kept in process (least recently used go first) so a read only fetches a body that
+   * changed since: the version is always checked in Redis, so the cache is never stale. A worker
+   * owning a partition of customers mostly hits it. 0 turns it off. Default 10 000.
+   */
+  readonly cacheSize?: number | undefined
 }
 
 /** One item of {@link RedisProfileStore.applyBatch}. */
@@ -121,6 +133,13 @@ interface Read {
 const iso = (ms: number): string => new Date(ms).toISOString()
 
 /**
+ * What goes in a profile's `v` field: its version plus a random tag, so a stamp names one write
+ * exactly (a profile erased and created again under the same id restarts its version numbers;
+ * a cached copy must not be mistaken for the new one).
+ */
+const stamp = (profile: Profile): string => `${profile.version}.${Math.random().toString(36).slice(2, 10)}`
+
+/**
  * The ProfileStore on Redis. Resolution is `planResolution` and every change `applyEventOnce`
  * from `@omotenashi/profile` (no profile logic here); each write is an optimistic
  * compare-and-set in one Lua script that checks the versions and identifier owners it read, and
@@ -135,6 +154,9 @@ export class RedisProfileStore implements ProfileStore {
   readonly #newId: () => string
   readonly #maxAttempts: number
   readonly #batchSize: number
+  readonly #cacheSize: number
+  /** Asked id → the profile it led to, at a version. Profiles are immutable values (the reducer copies). */
+  readonly #cache = new Map<string, Read>()
 
   constructor(connection: RedisConnection, options: RedisProfileStoreOptions = {}) {
     this.#r = connection
@@ -143,6 +165,7 @@ export class RedisProfileStore implements ProfileStore {
     this.#newId = options.newId ?? randomUUID
     this.#maxAttempts = options.maxAttempts ?? 200
     this.#batchSize = options.batchSize ?? 500
+    this.#cacheSize = options.cacheSize ?? 10_000
   }
 
   /** Connects a client the store opened. */
@@ -221,7 +244,7 @@ export class RedisProfileStore implements ProfileStore {
         }
       }
       for (const key of plan.link) ops.push(['set', this.#k(`id:${key}`), write.id])
-      ops.push(['hset', this.#k(`p:${write.id}`), String(write.version), JSON.stringify(write)])
+      ops.push(['hset', this.#k(`p:${write.id}`), stamp(write), JSON.stringify(write)])
       if (plan.deleted.length > 0 || plan.result.created) {
         for (const sku of Object.keys(write.interests)) ops.push(['sadd', this.#k(`int:${sku}`), write.id])
       }
@@ -304,7 +327,9 @@ export class RedisProfileStore implements ProfileStore {
       for (const sku of Object.keys(profile.interests)) ops.push(['srem', this.#k(`int:${sku}`), id])
       for (const old of profile.mergedFrom) ops.push(['delif', this.#k(`alias:${old}`), id])
       const removed = await this.#cas([['v', this.#k(`p:${id}`), read.version]], ops)
-      return removed < 0 ? undefined : removed
+      if (removed < 0) return undefined
+      for (const [asked, cached] of this.#cache) if (cached.id === id) this.#cache.delete(asked)
+      return removed
     })
   }
 
@@ -326,7 +351,7 @@ export class RedisProfileStore implements ProfileStore {
       }
       if (attempt > 2) await new Promise((r) => setTimeout(r, Math.random() * Math.min(20, attempt)))
       const reads = await this.#readMany(pending.map((g) => groups[g]!.customerId))
-      const writes: Array<{ g: number; checks: Check[]; ops: Op[]; outcomes: RedisBatchApplyOutcome[]; profile: Profile }> = []
+      const writes: Array<{ g: number; checks: Check[]; ops: Op[]; outcomes: RedisBatchApplyOutcome[]; profile: Profile; written: string }> = []
       for (const [n, g] of pending.entries()) {
         const { customerId, events } = groups[g]!
         const read = reads[n]
@@ -365,8 +390,9 @@ export class RedisProfileStore implements ProfileStore {
         }
         for (const key of ids.removed) ops.push(['delif', this.#k(`id:${key}`), read.id])
         for (const sku of interestChanges(read.profile, profile).added) ops.push(['sadd', this.#k(`int:${sku}`), read.id])
-        ops.push(['hset', this.#k(`p:${read.id}`), String(profile.version), JSON.stringify(profile)])
-        writes.push({ g, checks, ops, outcomes, profile })
+        const written = stamp(profile)
+        ops.push(['hset', this.#k(`p:${read.id}`), written, JSON.stringify(profile)])
+        writes.push({ g, checks, ops, outcomes, profile, written })
       }
       const done = writes.length === 0 ? [] : await this.#casMany(writes)
       pending = []
@@ -378,6 +404,7 @@ export class RedisProfileStore implements ProfileStore {
         const last = w.outcomes.findLastIndex((o) => o.ok && o.applied)
         if (last >= 0) w.outcomes[last] = { ok: true, profile: w.profile, applied: true }
         results[w.g] = w.outcomes
+        this.#remember(groups[w.g]!.customerId, { id: w.profile.id, version: w.written, profile: w.profile })
       })
     }
     return results
@@ -388,11 +415,32 @@ export class RedisProfileStore implements ProfileStore {
   }
 
   async #readMany(customerIds: readonly string[]): Promise<Array<Read | undefined>> {
-    const flat = await READ.run<string[]>(this.#r.client, [], [this.#r.prefix, ...customerIds])
-    return customerIds.map((_, i) => {
+    const args: string[] = [this.#r.prefix]
+    for (const asked of customerIds) {
+      const cached = this.#cache.get(asked)
+      args.push(asked, cached?.id ?? '', cached?.version ?? '')
+    }
+    const flat = await READ.run<string[]>(this.#r.client, [], args)
+    return customerIds.map((asked, i) => {
       const id = flat[i * 3]
-      return id ? { id, version: flat[i * 3 + 1]!, profile: JSON.parse(flat[i * 3 + 2]!) as Profile } : undefined
+      if (!id) {
+        this.#cache.delete(asked)
+        return undefined
+      }
+      const version = flat[i * 3 + 1]!
+      const body = flat[i * 3 + 2]!
+      const read: Read = body === '' ? { ...this.#cache.get(asked)!, version } : { id, version, profile: JSON.parse(body) as Profile }
+      this.#remember(asked, read)
+      return read
     })
+  }
+
+  /** Keeps `read` as what `asked` leads to, evicting the least recently used beyond the cache size. */
+  #remember(asked: string, read: Read): void {
+    if (this.#cacheSize === 0) return
+    this.#cache.delete(asked)
+    this.#cache.set(asked, read)
+    if (this.#cache.size > this.#cacheSize) this.#cache.delete(this.#cache.keys().next().value!)
   }
 
   async #cas(checks: readonly Check[], ops: readonly Op[]): Promise<number> {
