@@ -201,19 +201,23 @@ describe('journalImport (module)', () => {
     const events: OmoEvent[] = []
     hub.hooks.on('event.accepted', (e) => events.push(e))
     await hub.start()
+    const connector = hub.get(PosTokens.JournalImport)
+    const tick = async (ms: number) => {
+      await clock.advance(ms)
+      await connector.idle()
+      await hub.drain()
+    }
     try {
       await writeFile(join(dir, 'a.csv'), [HEADER, 'R-1,2026-01-05 10:00,001,C-1,SKU-1,Shirt,1,4900,'].join('\n'))
-      await clock.advance(1)
-      await waitFor(() => events.length === 1)
+      await tick(1)
+      expect(events).toHaveLength(1)
       await writeFile(join(dir, 'b.csv'), [HEADER, 'R-2,2026-01-05 10:00,001,C-2,SKU-2,Tie,1,2000,'].join('\n'))
-      await clock.advance(60_000)
+      await tick(60_000)
       expect(events).toHaveLength(1) // not yet: every 5 minutes
-      await clock.advance(5 * 60_000)
-      await waitFor(() => events.length === 2)
-      await clock.advance(5 * 60_000)
-      await hub.drain()
+      await tick(5 * 60_000)
+      expect(events).toHaveLength(2)
+      await tick(5 * 60_000)
       expect(events.map((e) => e.data['transactionId'])).toEqual(['R-1', 'R-2'])
-      const connector = hub.get(PosTokens.JournalImport)
       expect([...connector.reports.keys()].map((k) => k.split('/').pop())).toEqual(['a.csv', 'b.csv'])
     } finally {
       await hub.stop()
@@ -226,11 +230,3 @@ describe('journalImport (module)', () => {
     expect(await store.get('k')).toEqual({ line: 3, at: '2026-01-01T00:00:00Z' })
   })
 })
-
-async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const start = Date.now()
-  while (!condition()) {
-    if (Date.now() - start > timeoutMs) throw new Error('timed out waiting')
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-}

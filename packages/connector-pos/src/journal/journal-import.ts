@@ -93,6 +93,14 @@ export class JournalImportConnector extends SourceConnector {
     await super.stop()
   }
 
+  /** Resolves once the imports queued so far are over. */
+  async idle(): Promise<void> {
+    for (let running = this.#running; ; running = this.#running) {
+      await running.catch(() => undefined)
+      if (running === this.#running) return
+    }
+  }
+
   #serial(task: () => Promise<void>): Promise<void> {
     const next = this.#running.catch(() => undefined).then(task)
     this.#running = next.catch((error: unknown) => this.countFailure('failed', (error as Error).message))
