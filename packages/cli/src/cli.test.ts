@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { generateDay } from './commands/simulate.js'
+import { validateRules } from './commands/rules.js'
 import { run } from './program.js'
 
 const root = resolve(import.meta.dirname, '..')
@@ -116,6 +117,20 @@ describe.concurrent('omotenashi (subprocess)', { timeout: 180_000 }, () => {
     expect(await new Promise((done) => child.on('close', done))).toBe(0)
   })
 
+  it('rules test: runs fixtures, diffs decisions, fails on a wrong expectation', async () => {
+    const { code, stdout } = await cli(['rules', 'test', join(fixtures, 'vip.fixture.yaml'), join(fixtures, 'wrong.fixture.yaml'), '--json'])
+    expect(code).toBe(1)
+    const results = JSON.parse(stdout) as Array<{ name: string; passed: boolean; diff: string[] }>
+    expect(results.map((r) => r.passed)).toEqual([true, false])
+    expect(results[1]!.diff).toEqual(['- decision 1: trigger store.checked_in, winner vip-card (never made)'])
+  })
+
+  it('rules validate: lists every problem with file, line and path', async () => {
+    const { code, stderr } = await cli(['rules', 'validate', join(fixtures, 'rules/broken.yaml.txt')])
+    expect(code).toBe(1)
+    expect(stderr).toMatch(/broken\.yaml\.txt:2 when\.if\.data\.x\.between: "between" takes \[low, high\]/)
+  })
+
   it('fails clearly on a bad file, option or config', async () => {
     const missing = await cli(['replay', join(fixtures, 'nope.ndjson')])
     expect(missing.code).toBe(1)
@@ -126,6 +141,10 @@ describe.concurrent('omotenashi (subprocess)', { timeout: 180_000 }, () => {
 })
 
 describe('omotenashi (in process)', () => {
+  it('validates good rule files and checks references', async () => {
+    expect(await validateRules([join(fixtures, 'rules/vip.yaml')])).toEqual({ ok: true, rules: 1, actions: 1, segments: 1, problems: [] })
+  })
+
   it('generates the same day for the same seed, another for another', () => {
     const a = generateDay({ customers: 25, stores: 2, seed: 3 })
     expect(generateDay({ customers: 25, stores: 2, seed: 3 })).toEqual(a)

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises'
 import { createHub, VirtualClock } from '@omotenashi/core'
 import { Command, InvalidArgumentError } from 'commander'
 import { replayFile } from './commands/replay.js'
+import { runRulesFixture, validateRules } from './commands/rules.js'
 import { showProfile } from './commands/profiles.js'
 import { simulateDay } from './commands/simulate.js'
 import { startServer } from './commands/start.js'
@@ -96,6 +97,41 @@ export function createProgram(io: ProgramIO = defaultIO): Command {
       await hub.stop()
       if (opts.out) await writeFile(opts.out, events.map((e) => JSON.stringify(e)).join('\n') + '\n')
       io.out(opts.json ? JSON.stringify(summary, null, 2) : formatSummary(summary))
+    })
+
+  const rules = program.command('rules').description('check rules and test them against fixtures')
+  rules
+    .command('validate')
+    .description('load rule files and report every problem with file, line, path and reason')
+    .argument('<globs...>', 'rule files or globs, e.g. "rules/*.yaml"')
+    .option('--no-references', 'do not require actions and segments to be defined in these files')
+    .action(async (globs: string[], opts: { references: boolean }) => {
+      const result = await validateRules(globs, { references: opts.references })
+      if (result.ok) io.out(`rules ok: ${result.rules} rules, ${result.actions} actions, ${result.segments} segments`)
+      else {
+        io.err(`rules refused (${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}):`)
+        for (const p of result.problems) io.err(`  ${p}`)
+        process.exitCode = 1
+      }
+    })
+  rules
+    .command('test')
+    .description('run fixtures (events in, expected decisions out) and diff what the rules decide')
+    .argument('<fixtures...>', 'fixture files (YAML or JSON)')
+    .option('--rules <glob...>', 'rule files for fixtures that name none')
+    .option('--json', 'print the results as JSON')
+    .action(async (files: string[], opts: { rules?: string[]; json?: boolean }) => {
+      const results = []
+      for (const file of files) results.push(await runRulesFixture(file, opts.rules ? { rules: opts.rules } : {}))
+      if (opts.json) io.out(JSON.stringify(results, null, 2))
+      else {
+        for (const r of results) {
+          io.out(`${r.passed ? '✓' : '✗'} ${r.name}`)
+          for (const line of r.diff) io.out(`    ${line}`)
+        }
+        io.out(`${results.filter((r) => r.passed).length} passed, ${results.filter((r) => !r.passed).length} failed`)
+      }
+      if (results.some((r) => !r.passed)) process.exitCode = 1
     })
 
   const profiles = program.command('profiles').description('inspect customer profiles')

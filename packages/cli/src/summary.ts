@@ -19,21 +19,23 @@ export function collectSummary(hub: Hub): RunSummary {
     deadLetters: 0,
   }
   const inc = (record: Record<string, number>, key: string): void => void (record[key] = (record[key] ?? 0) + 1)
+  // Decisions are read from the processed event's context: an async decide stage (decisioning)
+  // records its own decisions, and the hub's decision.made hook does not fire for them.
   hub.hooks.on('event.processed', (context) => {
     summary.events.processed++
     inc(summary.events.byType, context.event.type)
-  })
-  hub.hooks.on('decision.made', (decision) => {
-    summary.decisions.total++
-    let won = false
-    for (const candidate of decision.candidates) {
-      if (candidate.status === 'won') {
-        won = true
-        inc(summary.decisions.winners, candidate.actionId)
+    for (const decision of context.decisions) {
+      summary.decisions.total++
+      let won = false
+      for (const candidate of decision.candidates) {
+        if (candidate.status === 'won') {
+          won = true
+          inc(summary.decisions.winners, candidate.actionId)
+        }
+        if (candidate.policy !== undefined) inc(summary.decisions.blockedBy, candidate.policy)
       }
-      if (candidate.policy !== undefined) inc(summary.decisions.blockedBy, candidate.policy)
+      if (won) summary.decisions.withWinner++
     }
-    if (won) summary.decisions.withWinner++
   })
   hub.hooks.on('action.sent', (_action, channel, result) => inc(summary.sends, `${channel}:${result.status}`))
   hub.hooks.on('action.failed', (_action, channel) => inc(summary.sends, `${channel ?? 'none'}:failed`))

@@ -48,7 +48,11 @@ export class ServerMetrics {
       child.inc()
     })
     this.#on(hub, 'event.rejected', (_input, error) => this.eventsRejected.labels(error.code).inc())
-    this.#on(hub, 'decision.made', (decision) => this.decisions.labels(decision.placement === undefined ? 'push' : 'pull').inc())
+    // Push decisions from the processed event (the hub's decision.made hook misses those of async
+    // decide stages); pull decisions are counted by the /v1/decide route.
+    this.#on(hub, 'event.processed', (context) => {
+      if (context.decisions.length > 0) this.decisions.labels('push').inc(context.decisions.length)
+    })
     this.#on(hub, 'action.sent', (_a, channel, result) => this.sends.labels(channel, result.status).inc())
     this.#on(hub, 'action.failed', (_a, channel, result) => this.sends.labels(channel ?? 'none', result.permanent ? 'failed_permanent' : 'failed').inc())
     this.#on(hub, 'deadletter', (letter) => this.deadLetters.labels(String(letter.stage)).inc())

@@ -33,7 +33,9 @@ export function decisionRoutes(ctx: RouteContext): ApiRoute[] {
         const request: Parameters<typeof hub.decide>[0] = { identity: body.identity as Record<string, string>, placement: body.placement }
         if (body.context !== undefined) Object.assign(request, { context: body.context })
         if (body.limit !== undefined) Object.assign(request, { limit: body.limit })
-        return hub.decide(request)
+        const answer = await hub.decide(request)
+        ctx.metrics.decisions.labels('pull').inc()
+        return answer
       },
     }),
     defineRoute({
