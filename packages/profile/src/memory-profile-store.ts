@@ -5,8 +5,20 @@ import { parseInterestQuery, matchesInterest } from './interest-query.js'
 import type { Profile } from './profile.js'
 import { ProfileRules } from './profile-rules.js'
 import type { ApplyResult, InterestQuery, PersonExport, ProfileStore, ResolveResult } from './profile-store.js'
-import { applyEventOnce, identifierChanges, interestChanges } from './reducer.js'
+import { withoutIdentifier } from './merge.js'
+import { packProfile, unpackProfile } from './profile-codec.js'
+import { applyEventInPlace, identifierMapChanges } from './reducer.js'
 import { planResolution, type ResolutionPlan } from './resolution.js'
+
+/** A small hash of an event id from its length and up to 12 characters at both ends (where ids differ). */
+function idHash(id: string): number {
+  const n = id.length
+  let h = n
+  const head = Math.min(4, n)
+  for (let i = 0; i < head; i++) h = (Math.imul(h, 31) + id.charCodeAt(i)) | 0
+  for (let i = Math.max(head, n - 8); i < n; i++) h = (Math.imul(h, 31) + id.charCodeAt(i)) | 0
+  return h
+}
 
 /** Options of {@link MemoryProfileStore}. */
 export interface MemoryProfileStoreOptions {
@@ -16,6 +28,11 @@ export interface MemoryProfileStoreOptions {
   readonly clock?: Clock
   /** New profile ids. Default: random UUIDs. */
   readonly newId?: () => string
+  /**
+   * How many recently used profiles are kept as live objects; the rest are packed into a compact
+   * string (about a quarter of the memory) and unpacked when next used. Default 10 000.
+   */
+  readonly hotProfiles?: number
 }
 
 /**
@@ -24,13 +41,22 @@ export interface MemoryProfileStoreOptions {
  * Every operation runs its read-plan-write section synchronously (no `await` inside), so on
  * Node's single thread each resolve and apply is atomic without locks: parallel applies to one
  * profile and two resolutions racing to merge the same profiles cannot interleave.
+ *
+ * Memory: the `hotProfiles` most recently used profiles are live objects changed in place; the
+ * others are packed into compact strings ({@link packProfile}) and unpacked when next used.
  */
 export class MemoryProfileStore implements ProfileStore {
   /** The rules this store resolves and applies with. */
   readonly rules: ProfileRules
   readonly #clock: Clock
   readonly #newId: () => string
-  readonly #profiles = new Map<string, Profile>()
+  /** Recently used profiles, live, least recently used first (Map insertion order). */
+  readonly #hot = new Map<string, Profile>()
+  /** The other profiles, packed ({@link packProfile}). A profile is in exactly one of the two maps. */
+  readonly #cold = new Map<string, string>()
+  readonly #hotLimit: number
+  /** Hashes of the applied event ids of live profiles (rebuilt from the profile when missing). */
+  readonly #hashes = new WeakMap<Profile, number[]>()
   /** Merged-away id → survivor id (always the final survivor: chains are collapsed on merge). */
   readonly #aliases = new Map<string, string>()
   /** Identifier key → owning profile id. */
@@ -42,15 +68,20 @@ export class MemoryProfileStore implements ProfileStore {
     this.rules = options.rules ?? new ProfileRules()
     this.#clock = options.clock ?? new SystemClock()
     this.#newId = options.newId ?? randomUUID
+    this.#hotLimit = Math.max(1, Math.floor(options.hotProfiles ?? 10_000))
   }
 
   /** Number of profiles held. */
   get size(): number {
-    return this.#profiles.size
+    return this.#hot.size + this.#cold.size
   }
 
+  /**
+   * A profile by id (following merges). The object is the store's own: treat it as read-only, and
+   * as a snapshot (later events may or may not show in it).
+   */
   async get(customerId: string): Promise<Profile | undefined> {
-    return this.#profiles.get(this.#follow(customerId))
+    return this.#peek(this.#follow(customerId))
   }
 
   async resolve(identity: Identity, options: { readonly create?: boolean; readonly at?: string } = {}): Promise<ResolveResult> {
@@ -66,14 +97,14 @@ export class MemoryProfileStore implements ProfileStore {
     for (const ref of normalised.identifiers) {
       const key = identifierKey(ref.kind, ref.value)
       const owner = this.#owners.get(key)
-      const profile = owner === undefined ? undefined : this.#profiles.get(owner)
+      const profile = owner === undefined ? undefined : this.#load(owner)
       if (owner !== undefined && profile) {
         owners.set(key, owner)
         profiles.set(owner, profile)
       }
     }
     if (customerId !== undefined) {
-      const named = this.#profiles.get(customerId)
+      const named = this.#load(customerId)
       if (named) profiles.set(customerId, named)
     }
     const plan = planResolution({ ...normalised, customerId }, { owners, profiles }, this.rules, {
@@ -92,30 +123,39 @@ export class MemoryProfileStore implements ProfileStore {
   /** {@link apply}, synchronously (for hot paths and benchmarks). */
   applyNow(customerId: string, event: OmoEvent): ApplyResult {
     const id = this.#follow(customerId)
-    const before = this.#profiles.get(id)
-    if (!before) throw new OmotenashiError(ErrorCode.NotFound, `no profile "${customerId}": resolve the identity first`)
-    const { profile, applied } = applyEventOnce(before, event, this.rules)
-    if (!applied) return { profile: before, applied: false }
-    let after = profile
-    const ids = identifierChanges(before, after)
-    for (const key of ids.added) {
-      const owner = this.#owners.get(key)
-      if (owner !== undefined && owner !== id) {
-        // Another person holds this identifier: the reducer cannot merge, so it is not taken.
-        const colon = key.indexOf(':')
-        const kind = key.slice(0, colon)
-        const value = key.slice(colon + 1)
-        const rest = (after.identifiers[kind] ?? []).filter((r) => r.value !== value)
-        const identifiers = { ...after.identifiers }
-        if (rest.length === 0) delete identifiers[kind]
-        else identifiers[kind] = rest
-        after = { ...after, identifiers }
-      } else this.#owners.set(key, id)
+    const profile = this.#load(id)
+    if (!profile) throw new OmotenashiError(ErrorCode.NotFound, `no profile "${customerId}": resolve the identity first`)
+    // In place: the store owns this object, and copying the bounded arrays on every event is
+    // what would otherwise dominate (in allocation and garbage collection).
+    const ids = (profile.appliedEventIds ??= [])
+    const hashes = this.#idHashes(profile)
+    const hash = idHash(event.id)
+    // Numbers first (cheap), the string only on a hash match.
+    for (let i = hashes.length - 1; i >= 0; i--) if (hashes[i] === hash && ids[i] === event.id) return { profile, applied: false }
+    const effects = applyEventInPlace(profile, event, this.rules)
+    const max = this.rules.maxAppliedEventIds
+    if (max > 0) {
+      ids.push(event.id)
+      hashes.push(hash)
+      while (ids.length > max) {
+        ids.shift()
+        hashes.shift()
+      }
     }
-    for (const key of ids.removed) if (this.#owners.get(key) === id) this.#owners.delete(key)
-    for (const sku of interestChanges(before, after).added) this.#indexInterest(sku, id)
-    this.#profiles.set(id, after)
-    return { profile: after, applied: true }
+    if (effects.identifiersBefore) {
+      const ids = identifierMapChanges(effects.identifiersBefore, profile.identifiers)
+      for (const key of ids.added) {
+        const owner = this.#owners.get(key)
+        if (owner !== undefined && owner !== id) {
+          // Another person holds this identifier: the reducer cannot merge, so it is not taken.
+          const colon = key.indexOf(':')
+          profile.identifiers = withoutIdentifier(profile.identifiers, key.slice(0, colon), key.slice(colon + 1))
+        } else this.#owners.set(key, id)
+      }
+      for (const key of ids.removed) if (this.#owners.get(key) === id) this.#owners.delete(key)
+    }
+    for (const sku of effects.addedSkus) this.#indexInterest(sku, id)
+    return { profile, applied: true }
   }
 
   async *findByInterest(query: InterestQuery): AsyncIterable<string> {
@@ -124,22 +164,23 @@ export class MemoryProfileStore implements ProfileStore {
     if (!ids) return
     // Iterating the live Set is safe: JS Set iterators tolerate additions and deletions.
     for (const id of ids) {
-      const profile = this.#profiles.get(id)
+      const profile = this.#peek(id)
       if (profile && matchesInterest(profile, q)) yield id
     }
   }
 
   async export(customerId: string): Promise<PersonExport | undefined> {
-    const profile = this.#profiles.get(this.#follow(customerId))
+    const profile = this.#peek(this.#follow(customerId))
     return profile && { profile: structuredClone(profile), exportedAt: new Date(this.#clock.now()).toISOString() }
   }
 
   async eraseCustomer(customerId: string): Promise<number> {
     const id = this.#follow(customerId)
-    const profile = this.#profiles.get(id)
+    const profile = this.#peek(id)
     if (!profile) return 0
     let removed = 1
-    this.#profiles.delete(id)
+    this.#hot.delete(id)
+    this.#cold.delete(id)
     for (const [kind, records] of Object.entries(profile.identifiers)) {
       for (const r of records) {
         const key = identifierKey(kind, r.value)
@@ -156,22 +197,69 @@ export class MemoryProfileStore implements ProfileStore {
 
   /** Drops everything (tests and benchmarks). */
   clear(): void {
-    this.#profiles.clear()
+    this.#hot.clear()
+    this.#cold.clear()
     this.#aliases.clear()
     this.#owners.clear()
     this.#interests.clear()
+  }
+
+  /**
+   * Hashes of a live profile's applied event ids, index for index. Scanning up to 64 strings costs
+   * microseconds per event and a Set per profile churns the garbage collector; 64 small integers
+   * scan in nanoseconds and never reallocate.
+   */
+  #idHashes(profile: Profile): number[] {
+    let hashes = this.#hashes.get(profile)
+    if (!hashes) this.#hashes.set(profile, (hashes = (profile.appliedEventIds ?? []).map(idHash)))
+    return hashes
   }
 
   #follow(id: string): string {
     return this.#aliases.get(id) ?? id
   }
 
+  /** A profile for reading: the live one if hot, else unpacked (not made hot: a fan-out query must not flush the working set). */
+  #peek(id: string): Profile | undefined {
+    const hot = this.#hot.get(id)
+    if (hot) return hot
+    const cold = this.#cold.get(id)
+    return cold === undefined ? undefined : unpackProfile(cold)
+  }
+
+  /** A profile for changing: made hot (most recently used), packing the least recently used if over the limit. */
+  #load(id: string): Profile | undefined {
+    const hot = this.#hot.get(id)
+    if (hot) {
+      this.#hot.delete(id)
+      this.#hot.set(id, hot)
+      return hot
+    }
+    const cold = this.#cold.get(id)
+    if (cold === undefined) return undefined
+    const profile = unpackProfile(cold)
+    this.#cold.delete(id)
+    this.#store(id, profile)
+    return profile
+  }
+
+  #store(id: string, profile: Profile): void {
+    this.#hot.delete(id)
+    this.#hot.set(id, profile)
+    while (this.#hot.size > this.#hotLimit) {
+      const [oldest, value] = this.#hot.entries().next().value as [string, Profile]
+      this.#hot.delete(oldest)
+      this.#cold.set(oldest, packProfile(value))
+    }
+  }
+
   #commit(plan: ResolutionPlan): void {
     const write = plan.write
     if (!write) return
     for (const id of plan.deleted) {
-      const gone = this.#profiles.get(id)
-      this.#profiles.delete(id)
+      const gone = this.#peek(id)
+      this.#hot.delete(id)
+      this.#cold.delete(id)
       if (gone) for (const sku of Object.keys(gone.interests)) this.#unindexInterest(sku, id)
     }
     for (const id of plan.aliases) this.#aliases.set(id, write.id)
@@ -180,9 +268,10 @@ export class MemoryProfileStore implements ProfileStore {
       if (owner === write.id || (owner !== undefined && plan.deleted.includes(owner))) this.#owners.delete(key)
     }
     for (const key of plan.link) this.#owners.set(key, write.id)
-    const previous = this.#profiles.get(write.id)
-    this.#profiles.set(write.id, write)
-    if (plan.deleted.length > 0 || !previous) for (const sku of Object.keys(write.interests)) this.#indexInterest(sku, write.id)
+    const existed = this.#hot.has(write.id) || this.#cold.has(write.id)
+    this.#cold.delete(write.id)
+    this.#store(write.id, write)
+    if (plan.deleted.length > 0 || !existed) for (const sku of Object.keys(write.interests)) this.#indexInterest(sku, write.id)
   }
 
   #indexInterest(sku: string, id: string): void {

@@ -1,6 +1,16 @@
 import type { IdentifierRef } from './identifier-rules.js'
+import { compareInstants, earlierOf, isAfter, laterOf } from './instants.js'
 import type { Activity, Answer, IdentifierRecord, InterestKind, Profile } from './profile.js'
 import type { ProfileRules } from './profile-rules.js'
+
+/**
+ * An empty record for keys that come from data (SKUs). V8 gives `Object.create(null)` objects
+ * dictionary storage at once; a plain `{}` would mint a new hidden class for every SKU added to
+ * every profile, which costs far more time and memory than the lookups it speeds up.
+ */
+export function dataRecord<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>
+}
 
 /** A new, empty profile. */
 export function createProfile(id: string, at: string, rules: ProfileRules): Profile {
@@ -14,26 +24,11 @@ export function createProfile(id: string, at: string, rules: ProfileRules): Prof
     consent: {},
     reachability: {},
     ...(rules.defaultTimeZone === undefined ? {} : { timeZone: rules.defaultTimeZone }),
-    interests: {},
+    interests: dataRecord(),
     answers: [],
     activity: [],
     mergedFrom: [],
   }
-}
-
-/** The later of two ISO instants (compared as instants, not strings: offsets may differ). */
-export function laterOf(a: string, b: string): string {
-  return Date.parse(b) > Date.parse(a) ? b : a
-}
-
-/** The earlier of two ISO instants. */
-export function earlierOf(a: string, b: string): string {
-  return Date.parse(b) < Date.parse(a) ? b : a
-}
-
-/** Whether instant `a` is strictly after `b`. */
-export function isAfter(a: string, b: string): boolean {
-  return Date.parse(a) > Date.parse(b)
 }
 
 /** The values of a unique kind a profile holds (0 or 1 by the rules). */
@@ -62,14 +57,14 @@ export function profileRank(profile: Profile, rules: ProfileRules): number {
 export function compareSurvivors(a: Profile, b: Profile, rules: ProfileRules): number {
   const rank = profileRank(b, rules) - profileRank(a, rules)
   if (rank !== 0 && !Number.isNaN(rank)) return rank
-  const age = Date.parse(a.createdAt) - Date.parse(b.createdAt)
+  const age = compareInstants(a.createdAt, b.createdAt)
   if (age !== 0) return age
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0
 }
 
 /** Sorts identifier records most recently seen first (ties: value), as profiles keep them. */
 function sortRecords(records: IdentifierRecord[]): IdentifierRecord[] {
-  return records.sort((a, b) => Date.parse(b.lastSeen) - Date.parse(a.lastSeen) || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
+  return records.sort((a, b) => compareInstants(b.lastSeen, a.lastSeen) || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
 }
 
 /**
@@ -93,7 +88,7 @@ export function withIdentifiers(
     if (!existing) {
       records.push({ value, firstSeen: at, lastSeen: at })
       changed = true
-    } else if (isAfter(at, existing.lastSeen) || isAfter(existing.firstSeen, at)) {
+    } else if (isAfter(existing.firstSeen, at) || (isAfter(at, existing.lastSeen) && Date.parse(at) - Date.parse(existing.lastSeen) >= rules.lastSeenGranularityMs)) {
       records[index] = { value, firstSeen: earlierOf(existing.firstSeen, at), lastSeen: laterOf(existing.lastSeen, at) }
       changed = true
     }
@@ -143,7 +138,7 @@ function compareText(a: string | undefined, b: string | undefined): number {
 /** Time order, then every field, so merged activity is the same whatever order profiles merge in. */
 function compareActivity(a: Activity, b: Activity): number {
   return (
-    Date.parse(a.at) - Date.parse(b.at) ||
+    compareInstants(a.at, b.at) ||
     compareText(a.type, b.type) ||
     (a.value ?? Number.NEGATIVE_INFINITY) - (b.value ?? Number.NEGATIVE_INFINITY) ||
     compareText(a.storeId, b.storeId) ||
@@ -151,13 +146,22 @@ function compareActivity(a: Activity, b: Activity): number {
   )
 }
 
-/** Inserts an activity fact in time order, keeping the newest `max`. */
+/** Inserts an activity fact in time order into `activity` itself, keeping the newest `max`. */
+export function insertActivity(activity: Activity[], fact: Activity, max: number): void {
+  let i = activity.length
+  // Facts mostly arrive in time order: the scan from the end stops at once.
+  while (i > 0 && compareActivity(activity[i - 1]!, fact) > 0) i--
+  if (i === activity.length) activity.push(fact)
+  else activity.splice(i, 0, fact)
+  // shift() (no allocation) for the usual one-over case.
+  if (activity.length === max + 1) activity.shift()
+  else if (activity.length > max) activity.splice(0, activity.length - max)
+}
+
+/** Inserts an activity fact in time order, keeping the newest `max`; returns a new array. */
 export function withActivity(activity: readonly Activity[], fact: Activity, max: number): Activity[] {
   const next = [...activity]
-  let i = next.length
-  while (i > 0 && compareActivity(next[i - 1]!, fact) > 0) i--
-  next.splice(i, 0, fact)
-  if (next.length > max) next.splice(0, next.length - max)
+  insertActivity(next, fact, max)
   return next
 }
 
@@ -170,7 +174,7 @@ export function withAnswers(answers: readonly Answer[], add: readonly Answer[], 
   const byKey = new Map<string, Answer>()
   for (const a of answers) byKey.set(answerKey(a), a)
   for (const a of add) if (!byKey.has(answerKey(a))) byKey.set(answerKey(a), a)
-  const all = [...byKey.entries()].sort(([ka, a], [kb, b]) => Date.parse(a.at) - Date.parse(b.at) || (ka < kb ? -1 : ka > kb ? 1 : 0))
+  const all = [...byKey.entries()].sort(([ka, a], [kb, b]) => compareInstants(a.at, b.at) || (ka < kb ? -1 : ka > kb ? 1 : 0))
   return all.slice(Math.max(0, all.length - max)).map(([, a]) => a)
 }
 
@@ -202,7 +206,7 @@ export function mergeProfiles(
   const traits = { ...survivor.traits }
   const consent: Record<string, Record<string, Profile['consent'][string][string]>> = {}
   const reachability = { ...survivor.reachability }
-  const interests: Record<string, Partial<Record<InterestKind, string>>> = {}
+  const interests = dataRecord<Partial<Record<InterestKind, string>>>()
   let createdAt = survivor.createdAt
   let updatedAt = laterOf(survivor.updatedAt, at)
   let activity: Activity[] = [...survivor.activity]

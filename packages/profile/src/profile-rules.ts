@@ -1,5 +1,6 @@
 import { ValidationError } from '@omotenashi/core'
 import * as z from 'zod'
+import { DURATION_PATTERN, parseDuration } from './duration.js'
 import { IdentifierRules, IdentifierRulesOptionsSchema } from './identifier-rules.js'
 
 /** Whether `zone` is an IANA time zone this runtime knows. */
@@ -20,6 +21,12 @@ export const ProfileRulesOptionsSchema = IdentifierRulesOptionsSchema.extend({
   maxAppliedEventIds: z.number().int().nonnegative().max(10_000).optional(),
   /** Most zero-party answers kept per profile (oldest dropped). Default 200. */
   maxAnswers: z.number().int().positive().max(10_000).optional(),
+  /**
+   * How far apart two sightings of a known identifier must be for `lastSeen` to move (a duration
+   * such as `1m`). Coarser means fewer profile writes on the hot path; `0s` records every sighting.
+   * Default `1m`.
+   */
+  lastSeenGranularity: z.string().regex(DURATION_PATTERN, 'must be a duration such as "1m" or "0s"').optional(),
   /** Time zone given to new profiles until a trait says otherwise, e.g. `Asia/Tokyo`. */
   defaultTimeZone: z.string().refine(isTimeZone, 'is not an IANA time zone').optional(),
 })
@@ -42,16 +49,19 @@ export class ProfileRules {
   readonly maxAnswers: number
   /** Time zone of new profiles. */
   readonly defaultTimeZone: string | undefined
+  /** Milliseconds between two sightings for `lastSeen` to move. */
+  readonly lastSeenGranularityMs: number
 
   /** @throws ValidationError naming the option at fault. */
   constructor(options: ProfileRulesOptions = {}) {
     const parsed = ProfileRulesOptionsSchema.safeParse(options)
     if (!parsed.success) throw ValidationError.fromZod('profile rules', parsed.error)
-    const { maxActivity, maxAppliedEventIds, maxAnswers, defaultTimeZone, ...identifierOptions } = parsed.data
+    const { maxActivity, maxAppliedEventIds, maxAnswers, defaultTimeZone, lastSeenGranularity, ...identifierOptions } = parsed.data
     this.identifiers = new IdentifierRules(identifierOptions)
     this.maxActivity = maxActivity ?? 100
     this.maxAppliedEventIds = maxAppliedEventIds ?? 64
     this.maxAnswers = maxAnswers ?? 200
     this.defaultTimeZone = defaultTimeZone
+    this.lastSeenGranularityMs = parseDuration(lastSeenGranularity ?? '1m')
   }
 }

@@ -1,6 +1,7 @@
 import type { OmoEvent } from '@omotenashi/core'
 import { identifierKey } from './identifier-rules.js'
-import { identifiersOfProfile, isAfter, laterOf, withActivity, withAnswers, withAppliedIds, withIdentifiers, withoutIdentifier } from './merge.js'
+import { isAfter, laterOf } from './instants.js'
+import { insertActivity, withActivity, withAnswers, withAppliedIds, withIdentifiers, withoutIdentifier } from './merge.js'
 import type { Activity, Answer, InterestKind, Profile } from './profile.js'
 import { isTimeZone, type ProfileRules } from './profile-rules.js'
 
@@ -47,15 +48,25 @@ export function valueOf(event: Pick<OmoEvent, 'data'>): number | undefined {
 
 /** The activity fact an event leaves for computed traits. */
 export function activityOf(event: OmoEvent): Activity {
-  const skus = skusOf(event)
+  const fact: { -readonly [K in keyof Activity]: Activity[K] } = { type: event.type, at: event.time }
   const value = valueOf(event)
-  return {
-    type: event.type,
-    at: event.time,
-    ...(value === undefined ? {} : { value }),
-    ...(event.storeId === undefined ? {} : { storeId: event.storeId }),
-    ...(skus.length === 1 ? { sku: skus[0]! } : {}),
+  if (value !== undefined) fact.value = value
+  if (event.storeId !== undefined) fact.storeId = event.storeId
+  const sku = str(event.data['sku'])
+  if (sku !== undefined) fact.sku = sku
+  else if (Array.isArray(event.data['items'])) {
+    const skus = skusOf(event)
+    if (skus.length === 1) fact.sku = skus[0]!
   }
+  return fact
+}
+
+/** What applying an event changed that a store indexes. */
+export interface ApplyEffects {
+  /** SKUs the profile had no interest in before (add them to the interest index). */
+  readonly addedSkus: readonly string[]
+  /** The identifier map before, when the event changed identifiers (diff it with {@link identifierMapChanges}). */
+  readonly identifiersBefore: Profile['identifiers'] | undefined
 }
 
 /**
@@ -66,57 +77,71 @@ export function activityOf(event: OmoEvent): Activity {
  * {@link applyEventOnce}'s job.
  */
 export function applyEvent(profile: Profile, event: OmoEvent, rules: ProfileRules): Profile {
+  const next: Draft = { ...profile }
+  reduce(next, event, rules, false)
+  return next
+}
+
+/**
+ * {@link applyEvent}, changing `profile` itself instead of copying it: for a store that owns its
+ * profile objects (the memory store), this avoids copying the bounded arrays on every event,
+ * which is what keeps the garbage collector out of the hot path. Same rules, same result.
+ */
+export function applyEventInPlace(profile: Profile, event: OmoEvent, rules: ProfileRules): ApplyEffects {
+  return reduce(profile, event, rules, true)
+}
+
+/** Sets `container[key]`, copying the container first unless changing it in place. */
+function put<T>(container: Record<string, T>, key: string, value: T, inPlace: boolean): Record<string, T> {
+  if (!inPlace) return { ...container, [key]: value }
+  container[key] = value
+  return container
+}
+
+/** The reducer: one implementation, copy-on-write (`inPlace` false) or in place. */
+function reduce(next: Draft, event: OmoEvent, rules: ProfileRules, inPlace: boolean): ApplyEffects {
   const at = event.time
-  const next: { -readonly [K in keyof Profile]: Profile[K] } = {
-    ...profile,
-    version: profile.version + 1,
-    updatedAt: laterOf(profile.updatedAt, at),
-    activity: withActivity(profile.activity, activityOf(event), rules.maxActivity),
-  }
-  const setConsent = (channel: string, purpose: string, granted: boolean): void => {
-    const current = next.consent[channel]?.[purpose]
-    if (current && isAfter(current.at, at)) return
-    next.consent = { ...next.consent, [channel]: { ...next.consent[channel], [purpose]: { granted, source: event.source, at } } }
-  }
-  const setReachability = (channel: string, reachable: boolean, reason?: string): void => {
-    const current = next.reachability[channel]
-    if (current && isAfter(current.at, at)) return
-    next.reachability = { ...next.reachability, [channel]: { reachable, at, ...(reason === undefined ? {} : { reason }) } }
-  }
+  const identifiersBefore = next.identifiers
+  const addedSkus: string[] = []
+  next.version = next.version + 1
+  next.updatedAt = laterOf(next.updatedAt, at)
+  if (inPlace) insertActivity(next.activity, activityOf(event), rules.maxActivity)
+  else next.activity = withActivity(next.activity, activityOf(event), rules.maxActivity)
 
   const interest = INTEREST_OF[event.type]
   if (interest) {
-    let interests = next.interests
     for (const sku of skusOf(event)) {
-      const current = interests[sku]?.[interest]
+      const kinds = next.interests[sku]
+      const current = kinds?.[interest]
       if (current !== undefined && !isAfter(at, current)) continue
-      if (interests === next.interests) interests = { ...interests }
-      interests[sku] = { ...interests[sku], [interest]: at }
+      if (kinds === undefined) addedSkus.push(sku)
+      const updated = kinds !== undefined && inPlace ? kinds : { ...kinds }
+      updated[interest] = at
+      next.interests = put(next.interests, sku, updated, inPlace)
     }
-    next.interests = interests
   }
 
   switch (event.type) {
     case 'consent.changed': {
       const channel = str(event.data['channel'])
       const granted = event.data['granted']
-      if (channel && typeof granted === 'boolean') setConsent(channel, str(event.data['purpose']) ?? '*', granted)
+      if (channel && typeof granted === 'boolean') setConsent(next, event, channel, str(event.data['purpose']) ?? '*', granted, inPlace)
       break
     }
     case 'line.followed':
-      setConsent('line', '*', true)
-      setReachability('line', true)
+      setConsent(next, event, 'line', '*', true, inPlace)
+      setReachability(next, at, 'line', true, undefined, inPlace)
       break
     case 'line.unfollowed':
-      setConsent('line', '*', false)
-      setReachability('line', false, 'unfollowed')
+      setConsent(next, event, 'line', '*', false, inPlace)
+      setReachability(next, at, 'line', false, 'unfollowed', inPlace)
       break
     case 'push.token_registered': {
       const token = str(event.data['token'])
       if (token) {
         // The store unlinks tokens dropped by the per-profile limit (it diffs identifiers).
         next.identifiers = withIdentifiers(next.identifiers, [{ kind: 'deviceToken', value: token }], at, rules).identifiers
-        setReachability('push', true)
+        setReachability(next, at, 'push', true, undefined, inPlace)
       }
       break
     }
@@ -124,13 +149,13 @@ export function applyEvent(profile: Profile, event: OmoEvent, rules: ProfileRule
       const token = str(event.data['token'])
       if (token) {
         next.identifiers = withoutIdentifier(next.identifiers, 'deviceToken', token)
-        if ((next.identifiers['deviceToken'] ?? []).length === 0) setReachability('push', false, str(event.data['reason']) ?? 'token revoked')
+        if ((next.identifiers['deviceToken'] ?? []).length === 0) setReachability(next, at, 'push', false, str(event.data['reason']) ?? 'token revoked', inPlace)
       }
       break
     }
     case 'message.failed': {
       const channel = str(event.data['channel'])
-      if (channel && event.data['permanent'] === true) setReachability(channel, false, str(event.data['reason']) ?? 'permanent failure')
+      if (channel && event.data['permanent'] === true) setReachability(next, at, channel, false, str(event.data['reason']) ?? 'permanent failure', inPlace)
       break
     }
     case 'survey.answered': {
@@ -141,22 +166,35 @@ export function applyEvent(profile: Profile, event: OmoEvent, rules: ProfileRule
     case 'profile.traits_updated': {
       const traits = event.data['traits']
       if (typeof traits !== 'object' || traits === null) break
-      let changedTraits = next.traits
       for (const [name, value] of Object.entries(traits as Record<string, unknown>)) {
-        const current = changedTraits[name]
+        const current = next.traits[name]
         if (current && isAfter(current.at, at)) continue
-        if (changedTraits === next.traits) changedTraits = { ...changedTraits }
-        changedTraits[name] = { value, source: event.source, at }
+        next.traits = put(next.traits, name, { value, source: event.source, at }, inPlace)
         if (name === 'timeZone' && typeof value === 'string' && isTimeZone(value)) next.timeZone = value
         if (name === 'locale' && typeof value === 'string' && isLocale(value)) next.locale = value
       }
-      next.traits = changedTraits
       break
     }
     default:
       break
   }
-  return next
+  return { addedSkus, identifiersBefore: next.identifiers === identifiersBefore ? undefined : identifiersBefore }
+}
+
+type Draft = { -readonly [K in keyof Profile]: Profile[K] }
+
+function setConsent(next: Draft, event: OmoEvent, channel: string, purpose: string, granted: boolean, inPlace: boolean): void {
+  const purposes = next.consent[channel]
+  const current = purposes?.[purpose]
+  if (current && isAfter(current.at, event.time)) return
+  const leaf = { granted, source: event.source, at: event.time }
+  next.consent = put(next.consent, channel, put(purposes ?? {}, purpose, leaf, inPlace && purposes !== undefined), inPlace)
+}
+
+function setReachability(next: Draft, at: string, channel: string, reachable: boolean, reason: string | undefined, inPlace: boolean): void {
+  const current = next.reachability[channel]
+  if (current && isAfter(current.at, at)) return
+  next.reachability = put(next.reachability, channel, reason === undefined ? { reachable, at } : { reachable, at, reason }, inPlace)
 }
 
 function isLocale(value: string): boolean {
@@ -205,12 +243,37 @@ export function applyEventOnce(profile: Profile, event: OmoEvent, rules: Profile
   return { profile: next, applied: true }
 }
 
+/**
+ * {@link applyEventOnce} in place (see {@link applyEventInPlace}): returns undefined when the event
+ * id was applied before (nothing changed), else what changed for the indexes.
+ */
+export function applyEventOnceInPlace(profile: Profile, event: OmoEvent, rules: ProfileRules): ApplyEffects | undefined {
+  if (hasApplied(profile, event.id)) return undefined
+  const effects = applyEventInPlace(profile, event, rules)
+  if (rules.maxAppliedEventIds > 0) {
+    const ids = (profile.appliedEventIds ??= [])
+    ids.push(event.id)
+    if (ids.length > rules.maxAppliedEventIds) ids.splice(0, ids.length - rules.maxAppliedEventIds)
+  }
+  return effects
+}
+
+/** Identifier keys added and removed between two identifier maps. */
+export function identifierMapChanges(before: Profile['identifiers'], after: Profile['identifiers']): { added: string[]; removed: string[] } {
+  if (before === after) return { added: [], removed: [] }
+  const keys = (map: Profile['identifiers']): Set<string> => {
+    const out = new Set<string>()
+    for (const [kind, records] of Object.entries(map)) for (const r of records) out.add(identifierKey(kind, r.value))
+    return out
+  }
+  const a = keys(before)
+  const b = keys(after)
+  return { added: [...b].filter((k) => !a.has(k)), removed: [...a].filter((k) => !b.has(k)) }
+}
+
 /** Identifier keys added to and removed from a profile by a change (what a store re-indexes). */
 export function identifierChanges(before: Profile, after: Profile): { added: string[]; removed: string[] } {
-  if (before.identifiers === after.identifiers) return { added: [], removed: [] }
-  const a = new Set(identifiersOfProfile(before).map((r) => identifierKey(r.kind, r.value)))
-  const b = new Set(identifiersOfProfile(after).map((r) => identifierKey(r.kind, r.value)))
-  return { added: [...b].filter((k) => !a.has(k)), removed: [...a].filter((k) => !b.has(k)) }
+  return identifierMapChanges(before.identifiers, after.identifiers)
 }
 
 /** SKUs a profile has interests in that it did not have before (what a store adds to its interest index). */

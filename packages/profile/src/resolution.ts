@@ -1,5 +1,6 @@
 import { identifierKey, type IdentifierRef, type NormalisedIdentity } from './identifier-rules.js'
-import { compareSurvivors, createProfile, identifiersOfProfile, laterOf, mergeProfiles, uniqueValues, withIdentifiers } from './merge.js'
+import { laterOf } from './instants.js'
+import { compareSurvivors, createProfile, identifiersOfProfile, mergeProfiles, uniqueValues, withIdentifiers } from './merge.js'
 import type { Profile } from './profile.js'
 import type { MergeRecord, RefusedLink, ResolveResult } from './profile-store.js'
 import type { ProfileRules } from './profile-rules.js'

@@ -279,7 +279,7 @@ export function describeProfileStoreContract(
         const phone = '+81312341111'
         const one = await must(store, { loyaltyId: uniq('L'), email }, at(1))
         const two = await must(store, { loyaltyId: uniq('L'), phone }, at(2))
-        const twoBefore = await store.get(two)
+        const twoBefore = structuredClone(await store.get(two))
         const result = await store.resolve({ email, phone }, { at: at(3) })
         // email outranks phone: the event belongs with the email's profile; the phone stays where it is.
         expect(result.profileId).toBe(one)
@@ -296,8 +296,8 @@ export function describeProfileStoreContract(
         const email = `${uniq('j')}@example.jp`
         const one = await must(store, { loyaltyId, anonymousId }, at(1))
         const two = await must(store, { loyaltyId: uniq('L'), email }, at(2))
-        const oneBefore = await store.get(one)
-        const twoBefore = await store.get(two)
+        const oneBefore = structuredClone(await store.get(one))
+        const twoBefore = structuredClone(await store.get(two))
         // A new card with a known cookie: the card wins (higher priority) and gets its own profile.
         const otherCard = uniq('L')
         const result = await store.resolve({ loyaltyId: otherCard, anonymousId }, { at: at(3) })
