@@ -5,7 +5,7 @@ import { profiles } from '@omotenashi/profile'
 import { afterEach, describe, expect, it } from 'vitest'
 import { serveRoutes, type RouteServer } from './http/serve-routes.js'
 import { staffChannel, StaffTokens } from './staff-module.js'
-import { TEST_SECRET } from './test-fixtures.js'
+import { TEST_API_KEY, TEST_SECRET } from './test-fixtures.js'
 import { connectStaffClient, type StaffTestClient } from './testing/index.js'
 
 const actions: ActionSpec[] = [
@@ -19,6 +19,8 @@ const actions: ActionSpec[] = [
     insteadIfBought: 'vip-card-ask-fit',
     content: { default: { title: 'Suggest: the coat is on sale' } },
   },
+  { id: 'offer-card-loan', value: 1, placements: ['callcenter.agent'], content: { default: { title: 'Offer the card loan', text: 'They read the card-loan pages this week' } } },
+  { id: 'offer-savings', value: 0.3, placements: ['callcenter.agent'], content: { default: { title: 'Offer the savings plan' } } },
   {
     id: 'vip-card-ask-fit',
     kind: 'staff',
@@ -36,6 +38,9 @@ rules:
   - id: vip-clienteling
     when: { event: store.checked_in, if: { segment: vip } }
     do: { action: vip-card-coat-sale }
+  - id: callcenter-nba
+    when: { placement: callcenter.agent }
+    do: { actions: [offer-card-loan, offer-savings] }
 `)
 
 describe('VIP clienteling decided by @omotenashi/decisioning', () => {
@@ -91,5 +96,45 @@ describe('VIP clienteling decided by @omotenashi/decisioning', () => {
     const log = await hub.get(Tokens.DecisionLog).list(profile!)
     expect(log[0]?.candidates.find((c) => c.actionId === 'vip-card-coat-sale')).toMatchObject({ status: 'blocked' })
     expect(b.messages.filter((m) => m.type === 'card')).toEqual([])
+  })
+
+  it("call centre: the agent card shows the decider's best offer with its reason, and the agent's outcomes change it", async () => {
+    hub = await createHub({
+      clock: new VirtualClock('2026-03-02T01:00:00Z'),
+      modules: [profiles(), decisioning({ rules, actions, learning: { seed: 7 } }), staffChannel({ stores: ['shibuya'], secret: TEST_SECRET })],
+    })
+    await hub.start()
+    server = await serveRoutes(hub.container.getAll(Tokens.HttpRoute), { authorize: (request) => request.headers['x-api-key'] === TEST_API_KEY })
+    const caller = { loyaltyId: 'K-1', phone: '+81312345678' }
+    await hub.publish({ type: 'profile.traits_updated', source: 'system', identity: caller, data: { traits: { displayName: 'Ichiro Suzuki', timeZone: 'Asia/Tokyo' } } })
+    await hub.publish({ type: 'product.viewed', source: 'web', identity: caller, data: { sku: 'card-loan' } })
+    await hub.drain()
+    type Answer = { card: { customerId: string; actionId: string; decisionId?: string; suggestion?: string; customer: { name?: string } }; decision: { id: string; actions: Array<{ actionId: string; reasons: string[] }> } }
+    const ask = async (): Promise<Answer> => {
+      const response = await fetch(`${server!.url}/staff/agent/card?phone=03-1234-5678`, { headers: { 'x-api-key': TEST_API_KEY } })
+      expect(response.status).toBe(200)
+      return (await response.json()) as Answer
+    }
+    const first = await ask()
+    expect(first.card.customer.name).toBe('Ichiro Suzuki')
+    expect(first.card.decisionId).toBe(first.decision.id)
+    expect(first.decision.actions[0]?.reasons.join(' ')).toMatch(/callcenter-nba/)
+    expect(['offer-card-loan', 'offer-savings']).toContain(first.card.actionId)
+
+    // Every loan offer is declined, every savings offer accepted, through the agent's outcome route.
+    for (let i = 0; i < 30; i++) {
+      const answer = await ask()
+      const response = answer.card.actionId === 'offer-savings' ? 'accepted' : 'declined'
+      const posted = await fetch(`${server.url}/staff/agent/outcome`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': TEST_API_KEY },
+        body: JSON.stringify({ customerId: answer.card.customerId, actionId: answer.card.actionId, decisionId: answer.decision.id, response, agentId: 'agent-7' }),
+      })
+      expect(posted.status).toBe(202)
+      await hub.drain()
+    }
+    let savings = 0
+    for (let i = 0; i < 10; i++) if ((await ask()).card.actionId === 'offer-savings') savings++
+    expect(savings).toBeGreaterThanOrEqual(8)
   })
 })
