@@ -63,7 +63,14 @@ export function compileCondition(node: unknown, path: ReadonlyArray<string | num
   return generate(node, env) ?? predicate
 }
 
-/** Compiles a condition into composed closures (the checked form; also the fallback of {@link generate}). */
+/**
+ * Compiles a condition into composed closures: the checked form, the fallback of the generated
+ * code, and the reference the generated code is tested against.
+ */
+export function compileConditionClosure(node: unknown, path: ReadonlyArray<string | number>, env: CompileEnv): Predicate {
+  return compileClosure(node, path, env)
+}
+
 function compileClosure(node: unknown, path: ReadonlyArray<string | number>, env: CompileEnv): Predicate {
   if (typeof node === 'function') return node as Predicate
   if (!isPlainObject(node)) {
@@ -445,13 +452,23 @@ function compileInterest(value: unknown, at: Array<string | number>, env: Compil
  */
 function generate(node: unknown, env: CompileEnv): Predicate | undefined {
   const helpers: unknown[] = []
+  const source = conditionSource(node, env, (value) => {
+    helpers.push(value)
+    return `h[${helpers.length - 1}]`
+  })
+  if (source.inlined === 0) return undefined
+  return new Function('h', `"use strict"; return function condition(f) { let t; return ${source.code}; }`)(helpers) as Predicate
+}
+
+/**
+ * JavaScript for a checked condition, reading the facts as `f` and using a temporary `t`;
+ * values it needs (sets, closures of complex tests) are handed to `helper`, which returns how
+ * the code refers to them. `inlined` counts the tests written out in full.
+ */
+export function conditionSource(node: unknown, env: CompileEnv, helper: (value: unknown) => string): { code: string; inlined: number } {
   // A scratch environment: the checked pass already recorded problems, lookups and keys.
   const scratch: CompileEnv = { ...env, problems: [], stockLookups: [], contextKeys: new Set() }
   let inlined = 0
-  const helper = (value: unknown): string => {
-    helpers.push(value)
-    return `h[${helpers.length - 1}]`
-  }
   const closure = (condition: unknown): string => `${helper(compileClosure(condition, [], scratch))}(f)`
   const gen = (n: unknown): string => {
     if (typeof n === 'function') return `${helper(n)}(f)`
@@ -484,8 +501,7 @@ function generate(node: unknown, env: CompileEnv): Predicate | undefined {
     return parts.length === 0 ? 'true' : parts.length === 1 ? parts[0]! : `(${parts.join(' && ')})`
   }
   const code = gen(node)
-  if (inlined === 0) return undefined
-  return new Function('h', `"use strict"; return function condition(f) { let t; return ${code}; }`)(helpers) as Predicate
+  return { code, inlined }
 }
 
 const IDENTIFIER_ROOTS: Readonly<Record<string, string>> = { data: 'f.event.data', context: 'f.context' }
@@ -523,7 +539,11 @@ function testCode(op: string, operand: unknown, path: string, helper: (value: un
       if (!Array.isArray(operand)) return undefined
       const set = new Set<unknown>(operand)
       const test = (v: unknown): boolean => (Array.isArray(v) ? v.some((x) => set.has(x)) : set.has(v))
-      return `${op === 'nin' ? '!' : ''}${helper(test)}(${path})`
+      const primitive = (v: unknown): boolean => typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)) || v === null
+      if (operand.length === 0 || operand.length > 8 || !operand.every(primitive)) return `${op === 'nin' ? '!' : ''}${helper(test)}(${path})`
+      // A short list of literals: compared in place (a list value still goes through the set).
+      const equal = operand.map((v, i) => `${i === 0 ? `(t = ${path})` : 't'} === ${JSON.stringify(v)}`).join(' || ')
+      return `${op === 'nin' ? '!' : ''}(${equal} || (Array.isArray(t) && ${helper(test)}(t)))`
     }
     case 'exists':
       if (typeof operand !== 'boolean') return undefined

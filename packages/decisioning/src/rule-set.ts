@@ -1,7 +1,7 @@
 import type { GeoPoint } from '@omotenashi/core'
 import type * as z from 'zod'
 import { compileAction, type CompiledAction } from './catalogue.js'
-import { compileCondition, compileValue, type CompileEnv, type CompileProblem, type Predicate, type StockLookup } from './condition-compiler.js'
+import { compileCondition, compileValue, conditionSource, type CompileEnv, type CompileProblem, type Predicate, type StockLookup } from './condition-compiler.js'
 import { parseClock, parseDuration } from './duration.js'
 import type { Facts } from './facts.js'
 import { compilePath, type ComputedTraits, type Getter } from './paths.js'
@@ -71,11 +71,43 @@ export interface CompileOptions {
   readonly checkReferences?: boolean
 }
 
+/** Rules evaluated together: one generated function pushes those whose conditions hold. */
+interface RuleList {
+  readonly rules: readonly CompiledRule[]
+  readonly run: (facts: Facts, fired: CompiledRule[]) => void
+}
+
 interface Bucket {
   readonly all: readonly CompiledRule[]
+  readonly scan: RuleList
   /** A secondary index on the most shared `path: literal` test, when worth it. */
-  readonly index?: { readonly get: Getter; readonly byValue: ReadonlyMap<unknown, readonly CompiledRule[]>; readonly rest: readonly CompiledRule[] }
+  readonly index?: { readonly get: Getter; readonly byValue: ReadonlyMap<unknown, RuleList>; readonly rest: RuleList }
 }
+
+/**
+ * One function for a list of rules (a trigger's, or those sharing an indexed value): their
+ * conditions written out one after another, so an event runs one hot function instead of
+ * calling a cold one per rule (a thousand rules otherwise mean a thousand functions each called
+ * rarely, slow to warm and scattered in memory). Rules whose conditions cannot be written out
+ * (TypeScript predicates, disabled rules) are called through their closure.
+ */
+function ruleList(rules: readonly CompiledRule[], env: CompileEnv | undefined): RuleList {
+  const helpers: unknown[] = []
+  const helper = (value: unknown): string => {
+    helpers.push(value)
+    return `h[${helpers.length - 1}]`
+  }
+  const lines = rules.map((rule, i) => {
+    const spec = SOURCES.get(rule)
+    const code = env && spec !== undefined && spec.enabled ? (spec.condition === undefined ? 'true' : conditionSource(spec.condition, env, helper).code) : `${helper(rule.condition)}(f)`
+    return `  if (${code}) fired.push(R[${i}]);`
+  })
+  const run = new Function('h', 'R', `"use strict"; return function rules(f, fired) {\n  let t;\n${lines.join('\n')}\n}`)(helpers, rules) as RuleList['run']
+  return { rules, run }
+}
+
+/** The condition each compiled rule was written with, for {@link ruleList}. */
+const SOURCES = new WeakMap<CompiledRule, { readonly condition: unknown; readonly enabled: boolean }>()
 
 /** Below this many rules sharing one equality test, a bucket is scanned, not indexed. */
 const INDEX_THRESHOLD = 8
@@ -94,7 +126,7 @@ export class RuleSet {
   readonly #byId: ReadonlyMap<string, CompiledRule>
 
   /** @internal use {@link compileRuleBook}. */
-  constructor(rules: CompiledRule[], actions: Map<string, CompiledAction>, segments: Map<string, Predicate>, equalities: Map<CompiledRule, Map<string, unknown>>, computed: ComputedTraits) {
+  constructor(rules: CompiledRule[], actions: Map<string, CompiledAction>, segments: Map<string, Predicate>, equalities: Map<CompiledRule, Map<string, unknown>>, computed: ComputedTraits, env?: CompileEnv) {
     this.rules = rules
     this.actions = actions
     this.segments = segments
@@ -112,7 +144,7 @@ export class RuleSet {
         list.push({ rule, cancel })
       }
     }
-    for (const [trigger, list] of grouped) this.#buckets.set(trigger, buildBucket(list, equalities, computed))
+    for (const [trigger, list] of grouped) this.#buckets.set(trigger, buildBucket(list, equalities, computed, env))
   }
 
   /** Trigger keys that have rules. */
@@ -144,30 +176,30 @@ export class RuleSet {
     const fired: CompiledRule[] = []
     if (!bucket) return fired
     const index = bucket.index
-    if (!index) {
-      const all = bucket.all
-      for (let i = 0; i < all.length; i++) if (all[i]!.condition(facts)) fired.push(all[i]!)
-      return fired
-    }
+    if (!index) return run(bucket.scan, facts, fired)
     const hits = index.byValue.get(index.get(facts))
-    if (hits) for (let i = 0; i < hits.length; i++) if (hits[i]!.condition(facts)) fired.push(hits[i]!)
+    if (hits) run(hits, facts, fired)
     const before = fired.length
-    const rest = index.rest
-    for (let i = 0; i < rest.length; i++) if (rest[i]!.condition(facts)) fired.push(rest[i]!)
+    run(index.rest, facts, fired)
     if (before > 0 && fired.length > before) fired.sort((a, b) => a.index - b.index)
     return fired
   }
 }
 
-function buildBucket(list: CompiledRule[], equalities: Map<CompiledRule, Map<string, unknown>>, computed: ComputedTraits): Bucket {
+function run(list: RuleList, facts: Facts, fired: CompiledRule[]): CompiledRule[] {
+  list.run(facts, fired)
+  return fired
+}
+
+function buildBucket(list: CompiledRule[], equalities: Map<CompiledRule, Map<string, unknown>>, computed: ComputedTraits, env: CompileEnv | undefined): Bucket {
   const counts = new Map<string, number>()
   for (const rule of list) for (const path of equalities.get(rule)?.keys() ?? []) counts.set(path, (counts.get(path) ?? 0) + 1)
   let best: string | undefined
   let bestCount = 0
   for (const [path, n] of counts) if (n > bestCount) [best, bestCount] = [path, n]
-  if (best === undefined || bestCount < INDEX_THRESHOLD) return { all: list }
+  if (best === undefined || bestCount < INDEX_THRESHOLD) return { all: list, scan: ruleList(list, env) }
   const get = compilePath(best, computed)
-  if (typeof get === 'string') return { all: list }
+  if (typeof get === 'string') return { all: list, scan: ruleList(list, env) }
   const byValue = new Map<unknown, CompiledRule[]>()
   const rest: CompiledRule[] = []
   for (const rule of list) {
@@ -179,7 +211,7 @@ function buildBucket(list: CompiledRule[], equalities: Map<CompiledRule, Map<str
       hits.push(rule)
     } else rest.push(rule)
   }
-  return { all: list, index: { get, byValue, rest } }
+  return { all: list, scan: ruleList(list, env), index: { get, byValue: new Map([...byValue].map(([k, v]) => [k, ruleList(v, env)])), rest: ruleList(rest, env) } }
 }
 
 /** The top-level `path: literal` (or `{ eq: literal }`) tests of a condition: index candidates. */
@@ -285,9 +317,10 @@ export function compileRuleBook(book: RuleBook, options: CompileOptions = {}): R
     }
     rules.push(rule)
     equalities.set(rule, equalitiesOf(spec.when.if))
+    SOURCES.set(rule, { condition: spec.when.if, enabled: spec.enabled !== false })
   }
   if (problems.length > 0) throw new RulesError(problems)
-  return new RuleSet(rules, actions, segments, equalities, computed)
+  return new RuleSet(rules, actions, segments, equalities, computed, newEnv())
 }
 
 function compileRule(entry: RuleBookEntry, index: number, env: CompileEnv, report: (p: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>) => void): [CompiledRule, RuleParsed] | undefined {
