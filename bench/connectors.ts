@@ -17,7 +17,7 @@ import { diffSnapshots, itemKey, parseSnapshotCsv, type Snapshot } from '@omoten
 import { importJournal } from '@omotenashi/connector-pos'
 import { parse } from 'csv-parse'
 
-const JOURNAL_ROWS = Number(process.env['BENCH_JOURNAL_ROWS'] ?? 300_000)
+const JOURNAL_ROWS = Number(process.env['BENCH_JOURNAL_ROWS'] ?? 200_000)
 const SNAPSHOT_ROWS = Number(process.env['BENCH_SNAPSHOT_ROWS'] ?? 1_000_000)
 
 function journalCsv(rows: number): Buffer {

@@ -18,11 +18,16 @@ export interface FeedRunReport {
   readonly baseline: boolean
 }
 
+/** The mapping hook of a feed: change an event before it is published (add fields), or return `null` to drop it. */
+export type FeedMapHook = (event: EventInput) => EventInput | null | undefined | Promise<EventInput | null | undefined>
+
 /** What a feed needs from the hub. */
 export interface FeedDependencies {
   readonly clock: Clock
   readonly state: FeedStateStore
   readonly inventory: ErpInventory | undefined
+  /** The adopter's mapping hook. */
+  readonly map?: FeedMapHook | undefined
 }
 
 /**
@@ -110,7 +115,10 @@ export abstract class FeedConnector implements Connector {
   async #publish(emit: Emit, events: readonly EventInput[]): Promise<{ accepted: number; rejected: Array<{ id?: string; type: string; error: string }> }> {
     let accepted = 0
     const rejected: Array<{ id?: string; type: string; error: string }> = []
-    for (const event of events) {
+    const map = this.deps.map
+    for (const original of events) {
+      const event = map ? await map(original) : original
+      if (event === null || event === undefined) continue
       const result = await emit(event)
       if (result.ok) accepted++
       else rejected.push({ ...(event.id === undefined ? {} : { id: event.id }), type: event.type, error: result.error.message })

@@ -123,6 +123,25 @@ describe('erpCsvFeed', () => {
     }
   })
 
+  it('runs the mapping hook on each event (add fields, drop some)', async () => {
+    await drop('a.csv', 'sku,store,quantity,price\nCOAT,S01,8,29000\n')
+    const t = await start([], { map: (e: { type: string; data?: Record<string, unknown> }) => (e.type === 'inventory.stock_changed' ? null : { ...e, data: { ...e.data, brand: 'acme' } }) })
+    try {
+      await t.clock.advance(1)
+      await t.feed.idle()
+      await drop('b.csv', 'sku,store,quantity,price\nCOAT,S01,2,24000\n')
+      await t.clock.advance(5 * 60_000)
+      await t.feed.idle()
+      await t.hub.drain()
+      expect(t.events.map((e) => [e.type, e.data['brand']])).toEqual([
+        ['catalog.price_changed', 'acme'],
+        ['inventory.low_stock', 'acme'],
+      ])
+    } finally {
+      await t.hub.stop()
+    }
+  })
+
   it('names bad options', () => {
     expect(() => erpCsvFeed({ dir: '', every: 'soon' })).toThrow(/dir.*every|every.*dir/s)
   })

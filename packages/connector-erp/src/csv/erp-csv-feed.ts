@@ -4,8 +4,8 @@ import { provideDefault, Tokens, type EventInput } from '@omotenashi/core'
 import { ContainerModule } from 'inversify'
 import * as z from 'zod'
 import { diffSnapshots } from '../diff.js'
-import { FeedConnector, type FeedDependencies, type FeedRunReport } from '../feed-connector.js'
-import { durationOption, parseOptions, sourceOption } from '../options.js'
+import { FeedConnector, type FeedDependencies, type FeedMapHook, type FeedRunReport } from '../feed-connector.js'
+import { durationOption, fn, parseOptions, sourceOption } from '../options.js'
 import { MemoryFeedStateStore } from '../state-store.js'
 import { ErpTokens } from '../tokens.js'
 import { parseSnapshotCsv, SnapshotColumnsSchema } from './snapshot-csv.js'
@@ -29,6 +29,8 @@ export const ErpCsvFeedOptionsSchema = z.object({
   /** Currency of prices without one. Default `JPY`. */
   currency: z.string().regex(/^[A-Z]{3}$/).default('JPY'),
   source: sourceOption,
+  /** Mapping hook: change each event before it is published, or return null to drop it. */
+  map: fn<FeedMapHook>().optional(),
   /** Move imported files to `<dir>/imported/` (default: leave them, remembering what was read). */
   moveImported: z.boolean().default(false),
 })
@@ -133,6 +135,7 @@ export function erpCsvFeed(options: ErpCsvFeedOptions): ContainerModule {
             clock: ctx.get(Tokens.Clock),
             state: ctx.get(ErpTokens.FeedState),
             inventory: ctx.get(ErpTokens.Inventory, { optional: true }),
+            map: parsed.map,
           }),
       )
       .inSingletonScope()

@@ -2,7 +2,7 @@ import { provideDefault, Tokens, type EventInput } from '@omotenashi/core'
 import { ContainerModule } from 'inversify'
 import * as z from 'zod'
 import { diffItem } from '../diff.js'
-import { FeedConnector, type FeedDependencies, type FeedRunReport } from '../feed-connector.js'
+import { FeedConnector, type FeedDependencies, type FeedMapHook, type FeedRunReport } from '../feed-connector.js'
 import type { FetchLike } from '../http-retry.js'
 import { durationOption, fn, parseOptions, sourceOption, withMethods } from '../options.js'
 import { itemKey, type ItemState, type Snapshot } from '../snapshot.js'
@@ -37,6 +37,8 @@ export const OdooFeedOptionsSchema = z
     overlap: durationOption.default(120_000),
     lowStockThreshold: z.number().min(0).default(3),
     source: sourceOption,
+    /** Mapping hook: change each event before it is published, or return null to drop it. */
+    map: fn<FeedMapHook>().optional(),
   })
   .superRefine((o, ctx) => {
     if (o.client !== undefined) return
@@ -200,7 +202,7 @@ export function odooFeed(options: OdooFeedOptions): ContainerModule {
   return new ContainerModule((m) => {
     provideDefault(m, ErpTokens.FeedState, () => new MemoryFeedStateStore())
     m.bind(ErpTokens.OdooFeed)
-      .toDynamicValue((ctx) => new OdooFeedConnector(parsed, { clock: ctx.get(Tokens.Clock), state: ctx.get(ErpTokens.FeedState), inventory: ctx.get(ErpTokens.Inventory, { optional: true }) }))
+      .toDynamicValue((ctx) => new OdooFeedConnector(parsed, { clock: ctx.get(Tokens.Clock), state: ctx.get(ErpTokens.FeedState), inventory: ctx.get(ErpTokens.Inventory, { optional: true }), map: parsed.map }))
       .inSingletonScope()
     m.bind(Tokens.Connector).toDynamicValue((ctx) => ctx.get(ErpTokens.OdooFeed)).inSingletonScope()
   })

@@ -2,7 +2,7 @@ import { provideDefault, Tokens, type EventInput } from '@omotenashi/core'
 import { ContainerModule } from 'inversify'
 import * as z from 'zod'
 import { diffItem } from '../diff.js'
-import { FeedConnector, type FeedDependencies, type FeedRunReport } from '../feed-connector.js'
+import { FeedConnector, type FeedDependencies, type FeedMapHook, type FeedRunReport } from '../feed-connector.js'
 import type { FetchLike } from '../http-retry.js'
 import { durationOption, fn, parseOptions, sourceOption } from '../options.js'
 import { itemKey, type ItemState, type Snapshot } from '../snapshot.js'
@@ -40,6 +40,8 @@ export const SapFeedOptionsSchema = z.object({
   lowStockThreshold: z.number().min(0).default(3),
   currency: z.string().regex(/^[A-Z]{3}$/).default('JPY'),
   source: sourceOption,
+  /** Mapping hook: change each event before it is published, or return null to drop it. */
+  map: fn<FeedMapHook>().optional(),
 })
 
 /** Options of {@link sapFeed}. */
@@ -185,7 +187,7 @@ export function sapFeed(options: SapFeedOptions): ContainerModule {
   return new ContainerModule((m) => {
     provideDefault(m, ErpTokens.FeedState, () => new MemoryFeedStateStore())
     m.bind(ErpTokens.SapFeed)
-      .toDynamicValue((ctx) => new SapFeedConnector(parsed, { clock: ctx.get(Tokens.Clock), state: ctx.get(ErpTokens.FeedState), inventory: ctx.get(ErpTokens.Inventory, { optional: true }) }))
+      .toDynamicValue((ctx) => new SapFeedConnector(parsed, { clock: ctx.get(Tokens.Clock), state: ctx.get(ErpTokens.FeedState), inventory: ctx.get(ErpTokens.Inventory, { optional: true }), map: parsed.map }))
       .inSingletonScope()
     m.bind(Tokens.Connector).toDynamicValue((ctx) => ctx.get(ErpTokens.SapFeed)).inSingletonScope()
   })
