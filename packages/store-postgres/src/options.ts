@@ -48,8 +48,10 @@ export const PostgresStoreOptionsSchema = z
     /** Profile store tuning. */
     profiles: z
       .object({
-        /** Events per transaction in `applyBatch`. Default 500. */
+        /** Events per transaction in `apply` (concurrent calls are batched) and `applyBatch`. Default 500. */
         batchSize: z.number().int().min(1).max(10_000).optional(),
+        /** Profiles cached in process, checked against the row version on every use. 0 = off. Default 10 000. */
+        cacheSize: z.number().int().min(0).max(10_000_000).optional(),
       })
       .optional(),
   })

@@ -44,6 +44,7 @@ export function postgresStore(options: PostgresStoreOptions): ContainerModule {
               rules: ctx.get(ProfileTokens.Rules, { optional: true }) ?? new ProfileRules(),
               clock: ctx.get(Tokens.Clock),
               batchSize: o.profiles?.batchSize,
+              cacheSize: o.profiles?.cacheSize,
             }),
         )
         .inSingletonScope()

@@ -38,6 +38,17 @@ export const RedisStoreOptionsSchema = z
       .optional(),
     /** How long idempotency keys are remembered (ms). Default 30 days. */
     ledgerTtlMs: z.number().int().min(1_000).optional(),
+    /** Profile store tuning. */
+    profiles: z
+      .object({
+        /** Profiles read and written per script call by `applyBatch`. Default 500. */
+        batchSize: z.number().int().min(1).max(10_000).optional(),
+        /** Profiles cached in process, checked against the stored write stamp on every use. 0 = off. Default 10 000. */
+        cacheSize: z.number().int().min(0).max(10_000_000).optional(),
+        /** Attempts before a contended write gives up with a conflict error. Default 200. */
+        maxAttempts: z.number().int().min(1).max(100_000).optional(),
+      })
+      .optional(),
     /** Decision log caps. */
     decisionLog: z
       .object({

@@ -43,6 +43,9 @@ export function redisStore(options: RedisStoreOptions): ContainerModule {
             new RedisProfileStore(r, {
               rules: ctx.get(ProfileTokens.Rules, { optional: true }) ?? new ProfileRules(),
               clock: ctx.get(Tokens.Clock),
+              batchSize: o.profiles?.batchSize,
+              cacheSize: o.profiles?.cacheSize,
+              maxAttempts: o.profiles?.maxAttempts,
             }),
         )
         .inSingletonScope()
