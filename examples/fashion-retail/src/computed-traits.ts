@@ -24,12 +24,19 @@ export class SaleBoard {
 }
 
 const DAY = 86_400_000
+const zone = (profile: Profile): string => profile.timeZone ?? 'Asia/Tokyo'
 // Interest kinds in the order a conversation should start from: what they bought, then tried on, then looked at.
 const ORDER = ['purchased', 'tried_on', 'carted', 'viewed'] as const
 
-/** "yesterday", "3 days ago", "last week": how staff say when something happened. */
-export function ago(at: string, now: number): string {
-  const days = Math.floor((now - Date.parse(at)) / DAY)
+/** The calendar day (days since the epoch) of an instant in a time zone. */
+function localDay(ms: number, timeZone: string): number {
+  const ymd = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(ms)
+  return Math.round(Date.parse(`${ymd}T00:00:00Z`) / DAY)
+}
+
+/** "yesterday", "3 days ago", "last week": how staff say when something happened, in calendar days of the customer's zone. */
+export function ago(at: string, now: number, timeZone = 'Asia/Tokyo'): string {
+  const days = localDay(now, timeZone) - localDay(Date.parse(at), timeZone)
   if (days <= 0) return 'today'
   if (days === 1) return 'yesterday'
   if (days < 7) return `${days} days ago`
@@ -70,11 +77,11 @@ export function fashionTraits(sales: SaleBoard): ComputedTraits {
   return {
     conversation: (profile, now) => {
       const bought = latest(profile, 'purchased', now, 14 * DAY)
-      if (bought) return `Ask how the ${product(bought.sku)!.nameEn} bought ${ago(bought.at, now)} fits`
+      if (bought) return `Ask how the ${product(bought.sku)!.nameEn} bought ${ago(bought.at, now, zone(profile))} fits`
       const tried = latest(profile, 'tried_on', now)
-      if (tried) return `They tried on the ${product(tried.sku)!.nameEn} ${ago(tried.at, now)} and did not buy it: offer it in their size`
+      if (tried) return `They tried on the ${product(tried.sku)!.nameEn} ${ago(tried.at, now, zone(profile))} and did not buy it: offer it in their size`
       const carted = latest(profile, 'carted', now) ?? latest(profile, 'viewed', now)
-      if (carted) return `They looked at the ${product(carted.sku)!.nameEn} online ${ago(carted.at, now)}: show it to them in store`
+      if (carted) return `They looked at the ${product(carted.sku)!.nameEn} online ${ago(carted.at, now, zone(profile))}: show it to them in store`
       return 'Welcome them back and ask what brings them in today'
     },
     sale_pick: (profile, now) => salePick(profile, now, sales)?.sku,
@@ -89,7 +96,7 @@ export function fashionTraits(sales: SaleBoard): ComputedTraits {
     sale_pick_bought: (profile, now) => {
       const pick = salePick(profile, now, sales)
       const at = pick === undefined ? undefined : profile.interests[pick.sku]?.purchased
-      return at === undefined ? undefined : ago(at, now)
+      return at === undefined ? undefined : ago(at, now, zone(profile))
     },
     goes_with: (profile, now) => {
       // The pickup event carries the order's lines; its activity fact holds the SKU of a one-line order.

@@ -31,9 +31,11 @@ export const DECISION_LOG_HTML = `<!doctype html>
   .outcome { margin-left: auto; font-size: 13px; }
   .outcome.sent { color: #2e7d4f; font-weight: 600; }
   .outcome.none { color: #8a6d1d; }
+  .outcome.later { color: #2d4486; }
   table { width: 100%; border-collapse: collapse; margin-top: 6px; font-size: 13px; }
   th { text-align: left; font-weight: 500; color: #5b636b; border-bottom: 1px solid #e4e0d8; padding: 3px 6px; }
   td { padding: 4px 6px; border-bottom: 1px solid #f0ede7; vertical-align: top; }
+  td.action, td.rule, td.policy { white-space: nowrap; }
   tr.won td { background: #ecf7ef; }
   tr.won td.action { font-weight: 600; }
   .status { font-size: 11px; font-weight: 600; padding: 1px 6px; border-radius: 8px; text-transform: uppercase; }
@@ -80,11 +82,12 @@ export const DECISION_LOG_HTML = `<!doctype html>
     var d = row.decision, w = row.who || {};
     return [d.trigger, w.loyaltyId, w.name, w.tier].concat(d.candidates.map(function (c) { return [c.actionId, c.ruleId, c.policy, c.status].join(' '); })).join(' ').toLowerCase();
   }
+  function stopped(c) { return c.policy && (c.status === 'blocked' || c.status === 'ineligible'); }
   function render() {
     var q = $('filter').value.trim().toLowerCase();
     var blockedOnly = $('blocked-only').checked;
     var shown = rows.filter(function (r) {
-      if (blockedOnly && !r.decision.candidates.some(function (c) { return c.policy && c.status !== 'won'; })) return false;
+      if (blockedOnly && !r.decision.candidates.some(stopped)) return false;
       return !q || text(r).indexOf(q) >= 0;
     });
     var main = $('decisions');
@@ -92,7 +95,7 @@ export const DECISION_LOG_HTML = `<!doctype html>
     shown.forEach(function (row) { main.appendChild(card(row)); });
     $('empty').hidden = shown.length > 0;
     var blocked = 0;
-    rows.forEach(function (r) { r.decision.candidates.forEach(function (c) { if (c.policy && c.status !== 'won') blocked++; }); });
+    rows.forEach(function (r) { r.decision.candidates.forEach(function (c) { if (stopped(c)) blocked++; }); });
     $('summary').textContent = shown.length + ' of the ' + rows.length + ' latest decisions shown · ' + blocked + ' candidate(s) stopped by a policy';
   }
   function card(row) {
@@ -106,8 +109,10 @@ export const DECISION_LOG_HTML = `<!doctype html>
     head.appendChild(el('span', 'trigger', d.trigger));
     var sent = d.actions.map(function (x) { return x.actionId + ' via ' + x.channels.join(' → '); });
     var winner = d.candidates.filter(function (c) { return c.status === 'won'; })[0];
+    var later = d.candidates.filter(function (c) { return c.status === 'deferred'; })[0];
     var outcome = sent.length ? el('span', 'outcome sent', 'WON ' + sent.join(', ')) :
-      winner ? el('span', 'outcome sent', 'WON ' + winner.actionId + ' (' + (d.holdout ? 'holdout: recorded, not sent' : 'later') + ')') : el('span', 'outcome none', 'nothing sent');
+      winner ? el('span', 'outcome sent', 'WON ' + winner.actionId + (d.holdout ? ' (holdout: recorded, not sent)' : ' (shown, not sent)')) :
+      later ? el('span', 'outcome later', 'LATER ' + later.actionId + ' (' + later.policy + ')') : el('span', 'outcome none', 'nothing sent');
     outcome.setAttribute('data-role', 'outcome');
     head.appendChild(outcome);
     a.appendChild(head);
@@ -120,7 +125,7 @@ export const DECISION_LOG_HTML = `<!doctype html>
       tr.setAttribute('data-status', c.status);
       var s = el('td'); s.appendChild(el('span', 'status ' + c.status, c.status)); tr.appendChild(s);
       tr.appendChild(el('td', 'action', c.actionId));
-      tr.appendChild(el('td', null, c.ruleId || ''));
+      tr.appendChild(el('td', 'rule', c.ruleId || ''));
       tr.appendChild(el('td', 'score', typeof c.score === 'number' ? c.score.toFixed(3) : ''));
       tr.appendChild(el('td', 'policy', c.policy || ''));
       tr.appendChild(el('td', 'reasons', (c.reasons || []).join('; ')));

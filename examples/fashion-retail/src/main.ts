@@ -13,7 +13,14 @@ const once = args.includes('--once') || process.env['OMOTENASHI_DEMO_ONCE'] === 
 const customers = Number(args.find((a) => a.startsWith('--customers='))?.slice(12) ?? 300)
 const msPerMinute = Number(args.find((a) => a.startsWith('--pace='))?.slice(7) ?? 0)
 const host = process.env['HOST'] ?? '127.0.0.1'
-if (!Number.isInteger(customers) || customers < 2 || customers > 20_000) throw new Error('--customers must be a whole number from 2 to 20000')
+if (!Number.isInteger(customers) || customers < 2 || customers > 20_000) {
+  console.error('--customers must be a whole number from 2 to 20000')
+  process.exit(2)
+}
+if (!Number.isFinite(msPerMinute) || msPerMinute < 0) {
+  console.error('--pace must be the real milliseconds per simulated minute (0 or more)')
+  process.exit(2)
+}
 
 const fashion = await createFashionHub()
 const { hub, stats } = fashion

@@ -291,7 +291,7 @@ export async function simulateDay(fashion: FashionHub, options: SimulationOption
 }
 
 /** The ERP drops a snapshot file (stamped with the virtual time) and the feed picks it up. */
-async function dropErpFile(fashion: FashionHub, name: string, csv: string): Promise<void> {
+export async function dropErpFile(fashion: FashionHub, name: string, csv: string): Promise<void> {
   const path = join(fashion.erpDir, name)
   await writeFile(path, csv)
   const when = new Date(fashion.clock.now())

@@ -1,0 +1,117 @@
+// The demo pages in real Chromium: a VIP checks in and a card arrives on the staff console; the
+// decision-log page shows why (the winner, and the candidate a policy blocked, with the policy).
+// Screenshots go to examples/fashion-retail/test-output/ (git-ignored).
+import { existsSync } from 'node:fs'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { OmoEvent } from '@omotenashi/core'
+import { hashApiKey, omotenashiServer } from '@omotenashi/server'
+import { chromium } from 'playwright-core'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createFashionHub, type FashionHub } from './hub.js'
+import { DAY, purchase } from './simulate.js'
+import { at, erpFile, member, play } from './test-support.js'
+
+const CHROMIUM = '/usr/bin/chromium'
+const required = process.env['OMOTENASHI_REQUIRE_SERVICES'] === '1'
+const OUT = fileURLToPath(new URL('../test-output/', import.meta.url))
+
+function launch(userDataDir: string) {
+  return chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1200, height: 860 },
+  })
+}
+
+describe.skipIf(!existsSync(CHROMIUM) && !required)('demo pages in Chromium', () => {
+  const cleanup: Array<() => Promise<unknown>> = []
+  afterEach(async () => {
+    for (const fn of cleanup.splice(0).reverse()) await fn()
+  })
+
+  it('a card arrives on the staff console; the decision log shows the winner and the blocked candidate with its policy', async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing (OMOTENASHI_REQUIRE_SERVICES=1)`)
+    const f: FashionHub = await createFashionHub()
+    cleanup.push(() => f.stop())
+    const key = 'demo_browser_test_key_0123456789'
+    const app = await omotenashiServer(f.hub, { apiKeys: [{ name: 'test', sha256: hashApiKey(key), scopes: ['read'] }], logger: false })
+    cleanup.push(() => app.close())
+    const url = await app.listen({ port: 0, host: '127.0.0.1' })
+
+    // Hanako bought the coat five days ago; this afternoon the ERP put it on sale.
+    await erpFile(f, 'baseline.csv')
+    const vip = await member(f, 'FR-0001', { name: 'Hanako Yamada', tier: 'platinum', push: true })
+    await at(f, '2026-11-16', '14:10')
+    await play(f, purchase(vip, 'shibuya', 'COAT-001', 'T-1'))
+    await at(f, DAY, '09:20')
+    await play(f, { type: 'product.viewed', source: 'web', identity: vip, data: { sku: 'COAT-001' } })
+    await at(f, DAY, '15:00')
+    await erpFile(f, 'afternoon.csv', { 'COAT-001': 29_800 })
+    await at(f, DAY, '15:45')
+
+    await mkdir(OUT, { recursive: true })
+    const userDataDir = await mkdtemp(join(tmpdir(), 'omotenashi-fashion-chromium-'))
+    cleanup.push(() => rm(userDataDir, { recursive: true, force: true }))
+    const browser = await launch(userDataDir)
+    cleanup.push(() => browser.close())
+    const console = browser.pages()[0] ?? (await browser.newPage())
+    await console.goto(`${url}/staff/console`)
+    await console.fill('#token', f.staffToken('sato', 'shibuya'))
+    await console.click('#sign-in')
+    await console.waitForSelector('#status[data-state="live"]', { timeout: 10_000 })
+
+    // She checks in at Shibuya: the card arrives live.
+    await play(f, { type: 'store.checked_in', source: 'app', identity: vip, storeId: 'shibuya', data: { method: 'app' } })
+    const card = console.locator('article.card')
+    await card.first().waitFor({ timeout: 5_000 })
+    expect(await card.count()).toBe(1)
+    await expect.poll(() => card.locator('.suggestion').textContent()).toBe('Ask how they like the wool Chester coat they bought 5 days ago')
+    expect(await card.textContent()).toContain('Do not mention that it is on sale now')
+    expect(await card.textContent()).toContain('Hanako Yamada')
+    await console.screenshot({ path: join(OUT, 'staff-console.png'), fullPage: true })
+
+    // "Served" becomes a staff.acknowledged event about her.
+    const acknowledged = new Promise<OmoEvent>((resolve) => f.hub.hooks.on('event.accepted', (e) => e.type === 'staff.acknowledged' && resolve(e)))
+    await card.getByRole('button', { name: 'Served' }).click()
+    const ack = await acknowledged
+    expect(ack).toMatchObject({ storeId: 'shibuya', identity: { customerId: await f.customerId('FR-0001') }, data: { outcome: 'served', staffId: 'sato' } })
+
+    // The decision log says why: the restraint card won, the sale pitch was blocked by a policy.
+    const log = await browser.newPage()
+    await log.goto(`${url}/demo/decisions#key=${key}`)
+    await log.waitForSelector('#status[data-state="live"]', { timeout: 10_000 })
+    // The check-in made two decisions: the staff card (now) and the evening question (a wait, deferred).
+    const checkIn = log.locator('article.decision', { has: log.locator('.trigger', { hasText: /^store\.checked_in$/ }) }).filter({ has: log.locator('tr[data-status="won"]') })
+    await checkIn.first().waitFor({ timeout: 5_000 })
+    expect(await checkIn.locator('.who').textContent()).toBe('Hanako Yamada · FR-0001')
+    expect(await checkIn.locator('tr[data-status="won"] .action').textContent()).toBe('vip-ask-how-they-like-it')
+    const blocked = checkIn.locator('tr[data-status="blocked"]')
+    expect(await blocked.locator('.action').textContent()).toBe('vip-sale-pitch')
+    expect(await blocked.locator('.policy').textContent()).toBe('suppression.bought_recently')
+    expect(await blocked.locator('.reasons').textContent()).toMatch(/bought COAT-001 .*not promoted again/)
+    expect(await checkIn.locator('[data-role="outcome"]').textContent()).toBe('WON vip-ask-how-they-like-it via staff')
+    // Her price-drop decision (the sale message blocked, nothing sent) is there too, and the filter finds it.
+    await log.fill('#filter', 'sale-on-viewed')
+    await log.check('#blocked-only')
+    const filtered = log.locator('article.decision')
+    await expect.poll(() => filtered.count()).toBe(1)
+    expect(await filtered.locator('.trigger').textContent()).toBe('catalog.price_changed+audience')
+    expect(await filtered.locator('tr[data-status="blocked"] .policy').textContent()).toBe('suppression.bought_recently')
+    expect(await filtered.locator('[data-role="outcome"]').textContent()).toBe('nothing sent')
+    await log.screenshot({ path: join(OUT, 'decision-log-filtered.png'), fullPage: true })
+    await log.fill('#filter', '')
+    await log.uncheck('#blocked-only')
+    await log.screenshot({ path: join(OUT, 'decision-log.png'), fullPage: true })
+
+    // Without the key, the page says what to do instead of showing data.
+    const anonymous = await browser.newPage()
+    await anonymous.goto(`${url}/demo/decisions`)
+    await anonymous.waitForSelector('#status[data-state="error"]', { timeout: 10_000 })
+    expect(await anonymous.textContent('#status')).toMatch(/needs the read key/)
+    expect(await anonymous.locator('article.decision').count()).toBe(0)
+  }, 60_000)
+})
