@@ -1,3 +1,4 @@
+import * as fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { issueStaffToken, verifyStaffToken } from './device-token.js'
 
@@ -32,5 +33,30 @@ describe('staff device tokens', () => {
   it('names the bad field when issuing', () => {
     expect(() => issueStaffToken({ staffId: 'sato', storeIds: [] }, secret)).toThrow(/storeIds/)
     expect(() => issueStaffToken({ staffId: '', storeIds: ['a'] }, secret)).toThrow(/staffId/)
+  })
+
+  it('refuses every single-character change to a valid token, and never throws on garbage', () => {
+    const token = issueStaffToken({ staffId: 'sato', storeIds: ['shibuya'], now }, secret)
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.'
+    fc.assert(
+      fc.property(fc.nat({ max: token.length - 1 }), fc.constantFrom(...alphabet), (at, char) => {
+        fc.pre(token[at] !== char)
+        const changed = token.slice(0, at) + char + token.slice(at + 1)
+        expect(verifyStaffToken(changed, secret, now).ok).toBe(false)
+      }),
+      { numRuns: 2_000 },
+    )
+    // The signature's last character has two spare bits: a sibling character decodes to the same
+    // bytes, and must still be refused.
+    const b64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+    const last = b64.indexOf(token.at(-1)!)
+    const sibling = token.slice(0, -1) + b64[last ^ 1]
+    expect(Buffer.from(sibling.split('.')[2]!, 'base64url')).toEqual(Buffer.from(token.split('.')[2]!, 'base64url'))
+    expect(verifyStaffToken(sibling, secret, now)).toEqual({ ok: false, error: 'bad_signature' })
+    fc.assert(
+      fc.property(fc.string(), (garbage) => {
+        expect(verifyStaffToken(garbage, secret, now).ok).toBe(false)
+      }),
+    )
   })
 })

@@ -72,8 +72,10 @@ export function verifyStaffToken(token: string, secret: string | Buffer, now: nu
   const parts = token.split('.')
   if (parts.length !== 3 || parts[0] !== PREFIX || !parts[1] || !parts[2]) return { ok: false, error: 'malformed' }
   const [, payload, signature] = parts as [string, string, string]
-  const expected = sign(payload, secret)
-  const given = Buffer.from(signature, 'base64url')
+  // Compared as canonical text, not decoded bytes: base64url decoding ignores a final
+  // character's spare bits, which would let several strings pass for one signature.
+  const expected = Buffer.from(sign(payload, secret).toString('base64url'))
+  const given = Buffer.from(signature)
   // timingSafeEqual needs equal lengths; a length mismatch is itself a refusal.
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, error: 'bad_signature' }
   let json: unknown
