@@ -1,16 +1,7 @@
-import type { Identity } from '@omotenashi/core'
-import { token } from '@omotenashi/core'
+import { ProfileTokens, type ProfileStore } from '@omotenashi/profile'
 
-/**
- * The part of `@omotenashi/profile`'s ProfileStore the server reads. Declared here structurally
- * (and resolved by the same `Symbol.for` token) so the server works with any store bound under
- * `ProfileTokens.ProfileStore` without a hard dependency on its internals.
- */
-export interface ProfileReader {
-  get(customerId: string): Promise<Readonly<Record<string, unknown>> | undefined>
-  export(customerId: string): Promise<Readonly<Record<string, unknown>> | undefined>
-  resolve(identity: Identity, options?: { readonly create?: boolean }): Promise<{ readonly profileId: string | undefined }>
-}
+/** The part of `@omotenashi/profile`'s ProfileStore the server reads: any store bound under its token. */
+export type ProfileReader = Pick<ProfileStore, 'get' | 'export' | 'resolve'>
 
-/** The ProfileStore token of `@omotenashi/profile` (same symbol as `ProfileTokens.ProfileStore`). */
-export const ProfileStoreToken = token<ProfileReader>('@omotenashi/profile:ProfileStore')
+/** The ProfileStore token of `@omotenashi/profile` (`ProfileTokens.ProfileStore`). */
+export const ProfileStoreToken = ProfileTokens.ProfileStore

@@ -29,7 +29,7 @@ const view = (n: number, extra: Record<string, unknown> = {}) => ({ id: `ev-${n}
 describe('native ingest', () => {
   it('accepts the good items of a batch and reports each bad one by index and reason', async () => {
     const res = await post('/v1/events/batch', {
-      events: [view(1), { type: 'page.viewed', source: 'web' }, view(2), { type: 'no.such_type', source: 'web', identity: { anonymousId: 'x' } }, 'junk', view(3, { time: 'yesterday' })],
+      events: [view(1), { type: 'page.viewed', source: 'web' }, view(2), { type: 'no.such_type', source: 'web', identity: { anonymousId: 'x' } }, 'junk', view(3, { time: 'yesterday' }), null],
     })
     expect(res.status).toBe(207)
     const body = (await res.json()) as { accepted: Array<{ index: number; id: string }>; rejected: Array<{ index: number; code: string; issues: Array<{ path: string }> }> }
@@ -39,6 +39,7 @@ describe('native ingest', () => {
       [3, 'E_UNKNOWN_EVENT_TYPE'],
       [4, 'E_VALIDATION'],
       [5, 'E_VALIDATION'],
+      [6, 'E_VALIDATION'],
     ])
     expect(body.rejected[0]!.issues.map((i) => i.path)).toContain('identity')
     expect(body.rejected[3]!.issues.map((i) => i.path)).toContain('time')

@@ -79,7 +79,8 @@ export class Ingestor {
         rejected.push({ index, code: error.code, message: error.message, issues: error.issues })
         continue
       }
-      const id = typeof input.id === 'string' ? input.id : undefined
+      // Raw native items are unchecked until the catalogue sees them: anything (null too) may come here.
+      const id = typeof input === 'object' && input !== null && typeof input.id === 'string' ? input.id : undefined
       if (id !== undefined && !this.dedupe.claim(id)) {
         this.duplicates++
         accepted.push({ index, id, duplicate: true })

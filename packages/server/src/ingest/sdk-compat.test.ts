@@ -3,16 +3,17 @@ import type { Hub, OmoEvent } from '@omotenashi/core'
 import RudderAnalytics from '@rudderstack/rudder-sdk-node'
 import { Analytics as SegmentAnalytics } from '@segment/analytics-node'
 import { afterEach, beforeEach, expect, it } from 'vitest'
-import { testHub, type TinyProfileStore } from '../test-support.js'
+import type { ProfileStore } from '@omotenashi/profile'
+import { testHub } from '../test-support.js'
 import { startTestServer, type TestServer } from '../testing/index.js'
 
 let hub: Hub
-let profiles: TinyProfileStore
+let store: ProfileStore
 let server: TestServer
 let accepted: OmoEvent[]
 
 beforeEach(async () => {
-  ;({ hub, profiles } = await testHub())
+  ;({ hub, store } = await testHub())
   accepted = []
   hub.hooks.on('event.accepted', (e) => accepted.push(e))
   server = await startTestServer(hub)
@@ -36,7 +37,7 @@ it('@segment/analytics-node delivers every call kind; events reach the hub and t
   await analytics.closeAndFlush({ timeout: 5000 })
   await hub.drain()
   expect(errors).toEqual([])
-  expect(accepted.map((e) => e.type).sort()).toEqual(
+  expect(accepted.filter((e) => e.source !== 'system').map((e) => e.type).sort()).toEqual(
     ['identity.linked', 'page.viewed', 'product.viewed', 'profile.traits_updated', 'screen.viewed', 'segment.group', 'segment.track'].sort(),
   )
   const viewed = accepted.find((e) => e.type === 'product.viewed')!
@@ -44,10 +45,14 @@ it('@segment/analytics-node delivers every call kind; events reach the hub and t
   expect(viewed.identity).toEqual({ customerId: 'seg-u1' })
   const identified = accepted.find((e) => e.type === 'profile.traits_updated')!
   expect(identified.identity).toEqual({ customerId: 'seg-u1', email: 'hanako@example.jp' })
-  // On the profile: traits from identify, and every event of the user applied.
-  const profile = profiles.profiles.get('seg-u1')!
-  expect(profile.traits).toMatchObject({ name: 'Hanako', tier: 'gold' })
-  expect(profile.events.length).toBe(accepted.filter((e) => e.identity.customerId === 'seg-u1').length)
+  // On the profile (@omotenashi/profile's memory store): traits from identify, the email linked,
+  // the anonymous browsing merged in by alias, the product view as an interest.
+  const profile = (await store.get('seg-u1'))!
+  expect(profile.traits).toMatchObject({ name: { value: 'Hanako' }, tier: { value: 'gold' } })
+  expect(profile.identifiers['email']!.map((i) => i.value)).toEqual(['hanako@example.jp'])
+  expect(profile.identifiers['anonymousId']!.map((i) => i.value)).toEqual(['seg-anon-1'])
+  expect(profile.interests['SKU-1']?.viewed).toBeDefined()
+  expect((await store.resolve({ anonymousId: 'seg-anon-1' }, { create: false })).profileId).toBe(profile.id)
   // Segment message ids became event ids: a resend would be a duplicate.
   for (const e of accepted) expect(e.id).toMatch(/.+/)
 })
@@ -64,9 +69,13 @@ it('@rudderstack/rudder-sdk-node delivers (gzip batches) to the same endpoints',
     void client.flush((error?: unknown) => (error ? reject(error as Error) : resolve()))
   })
   await hub.drain()
-  expect(accepted.map((e) => e.type).sort()).toEqual(['identity.linked', 'order.placed', 'page.viewed', 'profile.traits_updated', 'screen.viewed', 'segment.group'].sort())
+  expect(accepted.filter((e) => e.source !== 'system').map((e) => e.type).sort()).toEqual(['identity.linked', 'order.placed', 'page.viewed', 'profile.traits_updated', 'screen.viewed', 'segment.group'].sort())
   expect(accepted.find((e) => e.type === 'order.placed')!.data).toMatchObject({ orderId: 'O-9', total: 5400, items: [{ sku: 'SKU-2', unitPrice: 2700, quantity: 2 }] })
-  expect(profiles.profiles.get('rs-u1')!.traits).toMatchObject({ plan: 'premium' })
+  const profile = (await store.get('rs-u1'))!
+  expect(profile.traits).toMatchObject({ plan: { value: 'premium' } })
+  expect(profile.interests['SKU-2']?.purchased).toBeDefined()
+  // The anonymous page view and the user are one person now (whichever profile survived the merge).
+  expect((await store.resolve({ anonymousId: 'rs-anon' }, { create: false })).profileId).toBe(profile.id)
 })
 
 it('a wrong write key is refused and nothing reaches the hub', async () => {

@@ -105,8 +105,10 @@ export function segmentToEvent(input: unknown, kind: SegmentType | undefined, op
       Object.assign(event, { type: 'screen.viewed', data: defined({ ...(m.properties ?? {}), name: m.name ?? str(m.properties?.['name']) }) })
       break
     case 'alias':
+      // The identity being linked is previousId; SDKs also stamp a fresh anonymousId on every
+      // message (RudderStack does), which would otherwise hide it.
       if (m.previousId == null) issues.push({ path: 'previousId', message: 'an alias call needs previousId', code: 'invalid_type' })
-      else if (identity['anonymousId'] === undefined) identity['anonymousId'] = m.previousId
+      else identity['anonymousId'] = m.previousId
       if (m.userId == null) issues.push({ path: 'userId', message: 'an alias call needs userId', code: 'invalid_type' })
       Object.assign(event, { type: 'identity.linked', data: {} })
       break

@@ -23,7 +23,7 @@ export function profileRoutes(ctx: RouteContext): ApiRoute[] {
     if (id === undefined) throw new HttpError(404, ErrorCode.NotFound, 'no customer has these identifiers')
     return id
   }
-  const read = async (customerId: string): Promise<Readonly<Record<string, unknown>>> => {
+  const read = async (customerId: string): Promise<unknown> => {
     const profile = await store().get(customerId)
     if (!profile) throw new HttpError(404, ErrorCode.NotFound, 'no profile with this customer id')
     return profile
@@ -31,6 +31,8 @@ export function profileRoutes(ctx: RouteContext): ApiRoute[] {
   const exportOf = async (customerId: string): Promise<Record<string, unknown>> => {
     const person = await store().export(customerId)
     if (!person) throw new HttpError(404, ErrorCode.NotFound, 'no profile with this customer id')
+    // A merged-away id exports the survivor: decisions and inbox are read for the survivor too.
+    customerId = person.profile.id
     const [decisions, inbox] = await Promise.all([
       hub.get(Tokens.DecisionLog).list(customerId, { limit: 10_000 }),
       hub.get(Tokens.InboxStore).list(customerId, { limit: 10_000 }),
