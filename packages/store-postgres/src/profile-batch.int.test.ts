@@ -53,4 +53,22 @@ describe('PgProfileStore batches', () => {
     for await (const id of store.findByInterest({ kind: 'viewed', sku: 'S4' })) found.push(id)
     expect(found.sort()).toEqual(ids.map((r) => r.profileId!).sort())
   })
+
+  test('a cached profile is never served stale, even after erasure and re-creation under the same id by another worker', async () => {
+    const other = new PgProfileStore(new PgDatabase({ pool: t.pool, schema: t.schema }), { rules: new ProfileRules() })
+    await store.resolve({ customerId: 'recycled' }, { at: '2026-03-01T00:00:00.000Z' })
+    await store.apply('recycled', ev('r1', 'OLD-SKU', 1))
+    await store.apply('recycled', ev('r2', 'OLD-SKU', 2))
+    // Another worker erases the person and a new one arrives under the same id, at the same version.
+    expect(await other.eraseCustomer('recycled')).toBeGreaterThan(0)
+    await other.resolve({ customerId: 'recycled' }, { at: '2026-03-02T00:00:00.000Z' })
+    await other.apply('recycled', ev('n1', 'NEW-SKU', 1))
+    await other.apply('recycled', ev('n2', 'NEW-SKU', 2))
+    const result = await store.apply('recycled', ev('n3', 'NEW-SKU', 3))
+    expect(Object.keys(result.profile.interests)).toEqual(['NEW-SKU'])
+    expect(result.profile.activity.map((a) => a.sku)).toEqual(['NEW-SKU', 'NEW-SKU', 'NEW-SKU'])
+    // And a change by the other worker is seen by this one's next apply.
+    await other.apply('recycled', ev('n4', 'OTHER-SKU', 4))
+    expect(Object.keys((await store.apply('recycled', ev('n5', 'NEW-SKU', 5))).profile.interests).sort()).toEqual(['NEW-SKU', 'OTHER-SKU'])
+  })
 })
