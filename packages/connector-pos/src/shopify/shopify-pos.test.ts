@@ -82,6 +82,23 @@ describe('shopifyPos', () => {
     }
   })
 
+  it('publishes late, out-of-order deliveries with their own sale time', async () => {
+    const t = await hubWith(shopifyPos({ secret: SECRET }))
+    try {
+      const later = { ...order(2001), processed_at: '2026-03-06T12:00:00+09:00' }
+      const earlier = { ...order(2000), processed_at: '2026-03-04T09:00:00+09:00' }
+      await deliver(t.server.url, later)
+      await deliver(t.server.url, earlier) // arrives a day late
+      await t.hub.drain()
+      expect(t.events.map((e) => [e.data['transactionId'], e.time])).toEqual([
+        ['2001', '2026-03-06T03:00:00.000Z'],
+        ['2000', '2026-03-04T00:00:00.000Z'],
+      ])
+    } finally {
+      await t.close()
+    }
+  })
+
   it('ignores online orders unless asked, then publishes them as order.placed', async () => {
     const posOnly = await hubWith(shopifyPos({ secret: SECRET }))
     try {

@@ -99,6 +99,28 @@ describe('squarePos', () => {
     }
   })
 
+  it('publishes a purchase from order.updated (COMPLETED) too, and ignores open orders', async () => {
+    const t = await hubWith(module())
+    try {
+      const updated = (eventId: string, state: string) =>
+        valid('OrderUpdatedEvent', {
+          merchant_id: 'M-1',
+          type: 'order.updated',
+          event_id: eventId,
+          created_at: '2026-03-01T01:03:00Z',
+          data: { type: 'order_updated', id: 'ORDER-1', object: { order_updated: { order_id: 'ORDER-1', location_id: 'L-SHIBUYA', state, version: 3, created_at: '2026-03-01T01:00:00Z', updated_at: '2026-03-01T01:03:00Z' } } },
+        })
+      const open = await send(t.server.url, updated('evt-open', 'OPEN'))
+      const done = await send(t.server.url, updated('evt-done', 'COMPLETED'))
+      expect(open.json).toMatchObject({ status: 'ignored', reason: 'order state OPEN' })
+      expect(done.json).toMatchObject({ status: 'accepted', accepted: 1 })
+      await t.hub.drain()
+      expect(t.events.map((e) => e.id)).toEqual(['square:purchase:ORDER-1'])
+    } finally {
+      await t.close()
+    }
+  })
+
   it('refuses forged deliveries: wrong key, tampered body, or a signature for another URL', async () => {
     const t = await hubWith(module())
     try {
