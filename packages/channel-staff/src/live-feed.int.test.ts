@@ -84,6 +84,25 @@ describe('staff live feed', () => {
       expect(await a.waitFor('ack.result', (m) => m.requestId === 'x')).toMatchObject({ ok: false, error: expect.stringMatching(/no card/) })
     })
 
+    it('answers malformed socket messages with an error and stays up; closes on oversized ones', async () => {
+      env = await startStaffHub()
+      const a = await connectStaffClient(env.url, env.token('sato', ['shibuya']))
+      clients.push(a)
+      for (const bad of ['not json', 'null', '[1,2]', '{"type":"subscribe"}']) a.socket.send(bad)
+      a.socket.send(Buffer.from([1, 2, 3]))
+      a.send({ type: 'ack', outcome: 'served', requestId: 'no-card' })
+      await expect.poll(() => a.messages.filter((m) => m.type === 'error').length).toBe(5)
+      expect(await a.waitFor('ack.result', (m) => m.requestId === 'no-card')).toMatchObject({ ok: false, error: expect.stringMatching(/cardId/) })
+      a.send({ type: 'ping' })
+      await a.waitFor('pong')
+      const code = new Promise<number>((resolve) => a.socket.once('close', (c) => resolve(c)))
+      a.socket.send('x'.repeat(100_000))
+      expect(await code).toBe(1009)
+      // The server is still serving others.
+      const b = await connectStaffClient(env.url, env.token('sato', ['shibuya']))
+      clients.push(b)
+    })
+
     it('closes a socket when its token expires', async () => {
       env = await startStaffHub()
       const a = await connectStaffClient(env.url, env.token('sato', ['shibuya'], 1))
