@@ -143,6 +143,7 @@ describe('decisioning() module', () => {
     // An unknown visitor gets an answer too (no profile), and a bad request names its field.
     const anonymous = await hub.decide({ identity: { anonymousId: 'a-1' }, placement: 'web.home_hero' })
     expect(anonymous.actions[0]?.actionId).toBe('hero-a')
+    expect(anonymous.decision.customerId).toBe('anonymousId:a-1')
     await expect(hub.decide({ identity: {}, placement: 'web.home_hero' })).rejects.toThrow(/identity/)
     await hub.stop()
   })

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Clock, DecisionLog, IdentityResolver, PullDecider, PullDecision, PullRequest } from '@omotenashi/core'
-import { ValidationError } from '@omotenashi/core'
+import { ValidationError, identityKey } from '@omotenashi/core'
 import type { Profile, ProfileStore } from '@omotenashi/profile'
 import * as z from 'zod'
 import { profileSummary, type DecisionEngine } from './engine.js'
@@ -55,7 +55,8 @@ export class PlacementDecider implements PullDecider {
     const trigger = `placement:${placement}`
     const event: EventFacts = { id, type: trigger, source: 'system', time: new Date(now).toISOString(), data: extra, ...(typeof extra['store'] === 'string' ? { storeId: extra['store'] } : {}) }
     const facts = engine.facts(event, profile, now, { ...extra, placement })
-    const who = profile?.id ?? customerId ?? 'anonymous'
+    // Unknown visitors are decided (and logged) under their identity's key, e.g. `anonymousId:a-1`.
+    const who = profile?.id ?? customerId ?? identityKey(identity) ?? 'anonymous'
     const fired = await engine.match(trigger, facts, who)
     const proposals = fired.flatMap((rule) => rule.actions.map((actionId) => ({ rule, actionId })))
     const result = await engine.decide({ customerId: who, facts, decisionId: id, trigger, proposals, mode: 'pull', placement, limit: parsed.data.limit ?? 1 })
