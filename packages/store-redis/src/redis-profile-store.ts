@@ -157,6 +157,9 @@ export class RedisProfileStore implements ProfileStore {
   readonly #cacheSize: number
   /** Asked id → the profile it led to, at a version. Profiles are immutable values (the reducer copies). */
   readonly #cache = new Map<string, Read>()
+  #queue: Array<{ customerId: string; event: OmoEvent; resolve: (result: ApplyResult) => void; reject: (error: unknown) => void }> = []
+  #flushing = 0
+  #scheduled = false
 
   constructor(connection: RedisConnection, options: RedisProfileStoreOptions = {}) {
     this.#r = connection
@@ -252,10 +255,54 @@ export class RedisProfileStore implements ProfileStore {
     })
   }
 
-  async apply(customerId: string, event: OmoEvent): Promise<ApplyResult> {
-    const [[outcome]] = (await this.#applyGroups([{ customerId, events: [event] }])) as [[RedisBatchApplyOutcome]]
-    if (!outcome.ok) throw outcome.error
-    return { profile: outcome.profile, applied: outcome.applied }
+  /**
+   * Applies one event. Calls made in the same turn of the event loop (the hub applies many
+   * customers' events concurrently) share one read script and one compare-and-set script.
+   */
+  apply(customerId: string, event: OmoEvent): Promise<ApplyResult> {
+    return new Promise<ApplyResult>((resolve, reject) => {
+      this.#queue.push({ customerId, event, resolve, reject })
+      this.#schedule()
+    })
+  }
+
+  #schedule(): void {
+    if (this.#scheduled || this.#flushing >= 4 || this.#queue.length === 0) return
+    this.#scheduled = true
+    setImmediate(() => {
+      this.#scheduled = false
+      void this.#flush()
+    })
+  }
+
+  async #flush(): Promise<void> {
+    const batch = this.#queue.splice(0, this.#batchSize)
+    if (batch.length === 0) return
+    this.#flushing++
+    this.#schedule()
+    try {
+      // One group per customer, events in call order (the hub calls one customer's applies in sequence).
+      const groups = new Map<string, Array<(typeof batch)[number]>>()
+      for (const pending of batch) {
+        const group = groups.get(pending.customerId)
+        if (group) group.push(pending)
+        else groups.set(pending.customerId, [pending])
+      }
+      const list = [...groups.values()]
+      const results = await this.#applyGroups(list.map((g) => ({ customerId: g[0]!.customerId, events: g.map((p) => p.event) })))
+      list.forEach((group, g) =>
+        group.forEach((pending, j) => {
+          const outcome = results[g]![j]!
+          if (outcome.ok) pending.resolve({ profile: outcome.profile, applied: outcome.applied })
+          else pending.reject(outcome.error)
+        }),
+      )
+    } catch (error) {
+      for (const pending of batch) pending.reject(error)
+    } finally {
+      this.#flushing--
+      this.#schedule()
+    }
   }
 
   /**
