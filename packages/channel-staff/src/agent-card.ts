@@ -14,8 +14,11 @@ export interface AgentCardDeps {
   readonly decider?: PullDecider | undefined
   /** The placement asked about, e.g. `callcenter.agent`. */
   readonly placement: string
+  /** The hub's clock (the card's `createdAt`). */
   readonly clock: Pick<Clock, 'now'>
+  /** Card limits. */
   readonly card?: CardOptions
+  /** Card builder. Default {@link buildCard}. */
   readonly buildCard?: BuildCard | undefined
 }
 

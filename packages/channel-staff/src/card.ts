@@ -42,9 +42,13 @@ export interface CardHistoryItem {
 
 /** A zero-party answer as shown to staff. */
 export interface CardAnswer {
+  /** The question's id. */
   readonly questionId: string
+  /** The question as asked, when known. */
   readonly question?: string
+  /** What the customer answered. */
   readonly answer: string | number | boolean | readonly string[]
+  /** When (ISO). */
   readonly at: string
 }
 
@@ -71,9 +75,13 @@ export interface StaffCard {
   readonly priority: 'high' | 'normal' | 'low'
   /** Who the customer is, as far as the profile says. */
   readonly customer: {
+    /** From the name traits. */
     readonly name?: string
+    /** From the tier trait. */
     readonly tier?: string
+    /** The loyalty card number, for the counter. */
     readonly loyaltyId?: string
+    /** When the profile was created (ISO). */
     readonly memberSince?: string
   }
   /** The suggested conversation: `content.staff.text`, else the message's text, else its title. */

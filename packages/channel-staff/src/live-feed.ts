@@ -9,9 +9,13 @@ import type { FeedCursor, FeedEntry, FeedUpdate, StoreFeed } from './store-feed.
 
 /** Options of {@link LiveFeed}. */
 export interface LiveFeedOptions {
+  /** The per-store card buffers served. */
   readonly feed: StoreFeed
+  /** Where acknowledgements sent over the socket go. */
   readonly acknowledgements: StaffAcknowledgements
+  /** The device-token secret. */
   readonly secret: string | Buffer
+  /** The hub's clock (token expiry). */
   readonly clock: Pick<Clock, 'now'>
   /** WebSocket ping / SSE comment interval (ms). */
   readonly heartbeatMs: number

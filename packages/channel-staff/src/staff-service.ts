@@ -12,9 +12,13 @@ import { StoreFeed } from './store-feed.js'
 
 /** What the service takes from the hub. */
 export interface StaffServiceDeps {
+  /** The hub's clock. */
   readonly clock: Clock
+  /** Identifiers to customers (call-centre lookups). */
   readonly resolver: IdentityResolver
+  /** Profiles, when `@omotenashi/profile` is installed. */
   readonly profiles?: Pick<ProfileStore, 'get'> | undefined
+  /** Pull decisions, when `@omotenashi/decisioning` is installed. */
   readonly decider?: PullDecider | undefined
 }
 
