@@ -110,13 +110,14 @@ export function journalTime(value: string, utcOffset: string): string | undefine
 }
 
 interface Group {
-  key: string
   transactionId: string
   storeId: string | undefined
   time: string | undefined
   currency: string
   total: number | undefined
   identity: Record<string, string>
+  /** Identifier kinds found so far. */
+  known: number
   sold: LineItem[]
   returned: LineItem[]
   lines: number[]
@@ -143,6 +144,7 @@ export async function importJournal(input: JournalInput, options: ImportJournalO
   const mapping = parseOptions(JournalMappingSchema, options.mapping, 'journal mapping')
   const cols = mapping.columns
   const customerColumns = Object.entries(cols.customer)
+  const identityKinds = customerColumns.length
   const returnValues = new Set(mapping.returnValues.map((v) => v.toLowerCase()))
   const format = options.format ?? (typeof input === 'string' ? formatOf(input) : 'csv')
   const source = options.source ?? 'pos'
@@ -259,14 +261,24 @@ export async function importJournal(input: JournalInput, options: ImportJournalO
         fail(typeof row === 'string' ? { line: record.line, message: row } : { line: record.line, ...row })
         continue
       }
-      if (group && group.key !== row.key) {
+      if (group && (group.transactionId !== row.transactionId || group.storeId !== row.storeId)) {
         await flush(group)
         group = undefined
       }
       if (!group) {
-        group = { key: row.key, transactionId: row.transactionId, storeId: row.storeId, time: row.time, currency: row.currency, total: row.total, identity: {}, sold: [], returned: [], lines: [], raws: [] }
+        group = { transactionId: row.transactionId, storeId: row.storeId, time: row.time, currency: row.currency, total: row.total, identity: {}, known: 0, sold: [], returned: [], lines: [], raws: [] }
       }
-      for (const [kind, value] of row.identity) if (group.identity[kind] === undefined) group.identity[kind] = value
+      // Identifiers are read from the receipt's rows until each kind is known (usually the first row).
+      if (group.known < identityKinds) {
+        for (const [kind, column] of customerColumns) {
+          if (group.identity[kind] !== undefined) continue
+          const v = text(value(record, column))
+          if (v !== '') {
+            group.identity[kind] = v
+            group.known++
+          }
+        }
+      }
       if (row.isReturn) group.returned.push(row.item)
       else group.sold.push(row.item)
       if (group.time === undefined) group.time = row.time
@@ -313,13 +325,11 @@ export async function importJournal(input: JournalInput, options: ImportJournalO
     | string
     | { readonly field: string; readonly message: string; readonly transactionId?: string }
     | {
-        key: string
         transactionId: string
         storeId: string | undefined
         time: string | undefined
         currency: string
         total: number | undefined
-        identity: Array<[string, string]>
         item: LineItem
         isReturn: boolean
       } {
@@ -368,11 +378,6 @@ export async function importJournal(input: JournalInput, options: ImportJournalO
     const storeCode = cols.storeId === undefined ? '' : text(value(record, cols.storeId))
     const storeId = storeCode === '' ? mapping.defaultStoreId : (mapping.stores?.[storeCode] ?? storeCode)
     const isReturn = quantity < 0 || (cols.kind !== undefined && returnValues.has(text(value(record, cols.kind)).toLowerCase()))
-    const identity: Array<[string, string]> = []
-    for (const [kind, column] of customerColumns) {
-      const v = text(value(record, column))
-      if (v !== '') identity.push([kind, v])
-    }
     const name = cols.name === undefined ? '' : text(value(record, cols.name))
     const category = cols.category === undefined ? '' : text(value(record, cols.category))
     const item: LineItem = {
@@ -382,6 +387,6 @@ export async function importJournal(input: JournalInput, options: ImportJournalO
       quantity: Math.abs(quantity),
       unitPrice: Math.abs(unitPrice),
     }
-    return { key: `${storeId ?? ''}\u0000${transactionId}`, transactionId, storeId, time, currency, total: total === undefined ? undefined : Math.abs(total), identity, item, isReturn }
+    return { transactionId, storeId, time, currency, total: total === undefined ? undefined : Math.abs(total), item, isReturn }
   }
 }
