@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http'
-import { sendJson, Tokens, type Decision, type HttpRoute } from '@omotenashi/core'
+import { ErrorCode, sendJson, Tokens, type Decision, type HttpRoute } from '@omotenashi/core'
 import { ProfileTokens, type ProfileStore } from '@omotenashi/profile'
 import { ContainerModule } from 'inversify'
 import * as z from 'zod'
@@ -50,7 +50,9 @@ export function decisionLogPage(): ContainerModule {
             const url = new URL(request.url ?? '/', 'http://localhost')
             const parsed = FeedQuerySchema.safeParse(Object.fromEntries(url.searchParams))
             if (!parsed.success) {
-              sendJson(response, 400, { error: 'validation', issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) })
+              // The same error shape as the rest of the API.
+              const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }))
+              sendJson(response, 400, { error: { code: ErrorCode.Validation, message: issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues } })
               return
             }
             const { limit, customer } = parsed.data

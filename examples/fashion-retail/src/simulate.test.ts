@@ -14,7 +14,7 @@ async function playedDay(seed = 2026) {
   const f = await createFashionHub()
   hubs.push(f)
   const report = await simulateDay(f, { seed })
-  const sent = Object.values(f.sinks).flatMap((c) => c.sent.map((s) => ({ channel: c.id, actionId: s.message.actionId, who: s.recipient.identifiers['loyaltyId']?.[0] ?? '?', at: s.at })))
+  const sent = [f.sinks.line, f.sinks.email, f.sinks.push].flatMap((c) => c.sent.map((s) => ({ channel: c.id, actionId: s.message.actionId, who: s.recipient.identifiers['loyaltyId']?.[0] ?? '?', at: s.at })))
   return { f, report, sent }
 }
 

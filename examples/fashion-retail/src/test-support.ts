@@ -33,7 +33,7 @@ export async function erpFile(f: FashionHub, name: string, prices: Record<string
 
 /** Every message the local sinks recorded, as `channel:actionId:loyaltyId`. */
 export function sends(f: FashionHub): string[] {
-  return Object.values(f.sinks).flatMap((c) => c.sent.map((s) => `${c.id}:${s.message.actionId}:${s.recipient.identifiers['loyaltyId']?.[0] ?? s.recipient.customerId}`))
+  return [f.sinks.line, f.sinks.email, f.sinks.push].flatMap((c) => c.sent.map((s) => `${c.id}:${s.message.actionId}:${s.recipient.identifiers['loyaltyId']?.[0] ?? s.recipient.customerId}`))
 }
 
 /** The cards a store's devices get (the live feed's buffer). */
