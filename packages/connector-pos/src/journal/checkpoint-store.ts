@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 
 /** Where an import stopped: everything up to and including `line` was committed to the hub. */
@@ -56,6 +56,6 @@ export class FileCheckpointStore implements CheckpointStore {
     await rename(temp, path)
   }
   async delete(key: string): Promise<void> {
-    await writeFile(this.#path(key), '{}').catch(() => undefined)
+    await rm(this.#path(key), { force: true })
   }
 }
