@@ -34,9 +34,10 @@ export function createProfile(id: string, at: string, rules: ProfileRules): Prof
 /** The values of a unique kind a profile holds (0 or 1 by the rules). */
 export function uniqueValues(profile: Profile, rules: ProfileRules): Map<string, string> {
   const out = new Map<string, string>()
-  for (const [kind, records] of Object.entries(profile.identifiers)) {
-    const first = records[0]
-    if (first && rules.identifiers.isUnique(kind)) out.set(kind, first.value)
+  for (const kind in profile.identifiers) {
+    if (!rules.identifiers.isUnique(kind)) continue
+    const first = profile.identifiers[kind]?.[0]
+    if (first) out.set(kind, first.value)
   }
   return out
 }
@@ -77,20 +78,18 @@ export function withIdentifiers(
   at: string,
   rules: ProfileRules,
 ): { identifiers: Profile['identifiers']; evicted: IdentifierRef[]; changed: boolean } {
+  // Most sightings change nothing (known identifier, seen within the granularity): check before copying.
+  if (!add.some((ref) => needsWrite(identifiers[ref.kind], ref.value, at, rules))) return { identifiers, evicted: [], changed: false }
   const next: Record<string, IdentifierRecord[]> = { ...identifiers }
-  let changed = false
   const touched = new Set<string>()
   for (const { kind, value } of add) {
     const records = touched.has(kind) ? next[kind]! : [...(next[kind] ?? [])]
     touched.add(kind)
     const index = records.findIndex((r) => r.value === value)
     const existing = index >= 0 ? records[index] : undefined
-    if (!existing) {
-      records.push({ value, firstSeen: at, lastSeen: at })
-      changed = true
-    } else if (isAfter(existing.firstSeen, at) || (isAfter(at, existing.lastSeen) && Date.parse(at) - Date.parse(existing.lastSeen) >= rules.lastSeenGranularityMs)) {
+    if (!existing) records.push({ value, firstSeen: at, lastSeen: at })
+    else if (needsWrite(records, value, at, rules)) {
       records[index] = { value, firstSeen: earlierOf(existing.firstSeen, at), lastSeen: laterOf(existing.lastSeen, at) }
-      changed = true
     }
     next[kind] = records
   }
@@ -103,7 +102,19 @@ export function withIdentifiers(
     }
     next[kind] = records
   }
-  return { identifiers: changed || evicted.length > 0 ? next : identifiers, evicted, changed: changed || evicted.length > 0 }
+  return { identifiers: next, evicted, changed: true }
+}
+
+/** Whether seeing `value` at `at` changes its record: new, seen earlier than known, or later by at least the granularity. */
+function needsWrite(records: readonly IdentifierRecord[] | undefined, value: string, at: string, rules: ProfileRules): boolean {
+  const existing = records?.find((r) => r.value === value)
+  if (!existing) return true
+  if (isAfter(existing.firstSeen, at)) return true
+  if (!isAfter(at, existing.lastSeen)) return false
+  const granularity = rules.lastSeenGranularityMs
+  // Same canonical minute (first 16 characters) is less than a minute apart: no parsing needed.
+  if (granularity >= 60_000 && at.length === 24 && existing.lastSeen.length === 24 && at.startsWith(existing.lastSeen.slice(0, 16))) return false
+  return Date.parse(at) - Date.parse(existing.lastSeen) >= granularity
 }
 
 /** Removes one identifier from a profile's identifier map. */

@@ -65,15 +65,12 @@ export function planResolution(
   const refused: RefusedLink[] = [...identity.refused]
   const read = new Map<string, number>()
   for (const [id, p] of state.profiles) read.set(id, p.version)
-  const ownerOf = (ref: IdentifierRef): Profile | undefined => {
-    const owner = state.owners.get(identifierKey(ref.kind, ref.value))
-    return owner === undefined ? undefined : state.profiles.get(owner)
-  }
   const named = identity.customerId === undefined ? undefined : state.profiles.get(identity.customerId)
 
   if (!options.create) {
     // Read-only lookup: the profile of the highest-priority known identifier.
-    const found = named ?? identity.identifiers.map(ownerOf).find((p) => p !== undefined)
+    let found = named
+    for (const ref of identity.identifiers) found ??= ownerOf(ref, state)
     return { result: { profileId: found?.id, created: false, ...nothing, refused }, write: undefined, deleted: [], link: [], unlink: [], aliases: [], read }
   }
 
@@ -84,16 +81,17 @@ export function planResolution(
   const fresh: IdentifierRef[] = []
   const reasons = new Set<string>()
   for (const ref of identity.identifiers) {
-    const owner = ownerOf(ref)
+    const owner = ownerOf(ref, state)
     if (owner) {
       if (group.includes(owner)) continue
-      const conflict = [...uniqueValues(owner, rules)].find(([k, v]) => groupUnique.has(k) && groupUnique.get(k) !== v)
+      const ownerUnique = uniqueValues(owner, rules)
+      const conflict = [...ownerUnique].find(([k, v]) => groupUnique.has(k) && groupUnique.get(k) !== v)
       if (conflict) {
         refused.push({ kind: ref.kind, value: ref.value, reason: `merge refused: the profiles have different ${conflict[0]} values (${conflict[0]} is unique per person)` })
         continue
       }
       group.push(owner)
-      for (const [k, v] of uniqueValues(owner, rules)) groupUnique.set(k, v)
+      for (const [k, v] of ownerUnique) groupUnique.set(k, v)
       if (group.length > 1) reasons.add(ref.kind)
     } else {
       if (rules.identifiers.isUnique(ref.kind)) {
@@ -140,7 +138,12 @@ export function planResolution(
     }
   }
   // Link the new identifiers and touch the known ones (last seen drives the per-kind limits).
-  const seen = identity.identifiers.filter((ref) => !refused.some((r) => r.kind === ref.kind && r.value === ref.value))
+  const seen = refused.length === 0 ? identity.identifiers : identity.identifiers.filter((ref) => !refused.some((r) => r.kind === ref.kind && r.value === ref.value))
+  if (!changed && fresh.length === 0) {
+    // The common case: every identifier known, on one profile. Only a lastSeen may move.
+    const touched = withIdentifiers(base.identifiers, seen, options.at, rules)
+    if (!touched.changed) return { result: { profileId: base.id, created, merges, refused }, write: undefined, deleted: [], link: [], unlink: [], aliases: [], read }
+  }
   const before = new Set(created ? [] : identifiersOfProfile(base).map((r) => identifierKey(r.kind, r.value)))
   const touched = withIdentifiers(base.identifiers, seen, options.at, rules)
   evicted.push(...touched.evicted)
@@ -165,4 +168,9 @@ export function planResolution(
     aliases,
     read,
   }
+}
+
+function ownerOf(ref: IdentifierRef, state: ResolutionState): Profile | undefined {
+  const owner = state.owners.get(identifierKey(ref.kind, ref.value))
+  return owner === undefined ? undefined : state.profiles.get(owner)
 }
