@@ -463,9 +463,10 @@ function generate(node: unknown, env: CompileEnv): Predicate | undefined {
 /**
  * JavaScript for a checked condition, reading the facts as `f` and using a temporary `t`;
  * values it needs (sets, closures of complex tests) are handed to `helper`, which returns how
- * the code refers to them. `inlined` counts the tests written out in full.
+ * the code refers to them; `hoist`, when given, names a variable holding a path's value (the
+ * caller reads it once). `inlined` counts the tests written out in full.
  */
-export function conditionSource(node: unknown, env: CompileEnv, helper: (value: unknown) => string): { code: string; inlined: number } {
+export function conditionSource(node: unknown, env: CompileEnv, helper: (value: unknown) => string, hoist?: (path: string) => string): { code: string; inlined: number } {
   // A scratch environment: the checked pass already recorded problems, lookups and keys.
   const scratch: CompileEnv = { ...env, problems: [], stockLookups: [], contextKeys: new Set() }
   let inlined = 0
@@ -483,7 +484,10 @@ export function conditionSource(node: unknown, env: CompileEnv, helper: (value: 
         parts.push(`!(${gen(value)})`)
         continue
       }
-      const path = pathCode(key)
+      const plain = pathCode(key)
+      // Reads of the event and profile may be hoisted (read once per event by the caller);
+      // context reads stay in place, since local time is computed only when read.
+      const path = plain !== undefined && hoist && !plain.startsWith('f.context') ? hoist(plain) : plain
       if (path === undefined) {
         parts.push(closure({ [key]: value }))
         continue

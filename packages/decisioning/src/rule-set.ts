@@ -78,11 +78,11 @@ interface Bucket {
 }
 
 /** The `if (…) fired.push(R[i])` lines of some rules of a bucket (`R` holds the bucket's rules). */
-function ruleLines(rules: readonly CompiledRule[], positions: ReadonlyMap<CompiledRule, number>, env: CompileEnv | undefined, helper: (value: unknown) => string, indent: string): string {
+function ruleLines(rules: readonly CompiledRule[], positions: ReadonlyMap<CompiledRule, number>, env: CompileEnv | undefined, helper: (value: unknown) => string, hoist: (path: string) => string, indent: string): string {
   return rules
     .map((rule) => {
       const spec = SOURCES.get(rule)
-      const code = env && spec !== undefined && spec.enabled ? (spec.condition === undefined ? 'true' : conditionSource(spec.condition, env, helper).code) : `${helper(rule.condition)}(f)`
+      const code = env && spec !== undefined && spec.enabled ? (spec.condition === undefined ? 'true' : conditionSource(spec.condition, env, helper, hoist).code) : `${helper(rule.condition)}(f)`
       return `${indent}if (${code}) fired.push(R[${positions.get(rule)}]);`
     })
     .join('\n')
@@ -102,8 +102,17 @@ function bucketFunction(all: readonly CompiledRule[], env: CompileEnv | undefine
     return `h[${helpers.length - 1}]`
   }
   const positions = new Map(all.map((rule, i) => [rule, i]))
+  // Every event or profile path the rules test is read once, at the top: the rules below
+  // compare variables, which keeps the function small (and so fast: a thousand rules of
+  // repeated property chains are more machine code than the CPU's caches hold).
+  const hoisted = new Map<string, string>()
+  const hoist = (path: string): string => {
+    let name = hoisted.get(path)
+    if (name === undefined) hoisted.set(path, (name = `v${hoisted.size}`))
+    return name
+  }
   let body: string
-  if (!index) body = ruleLines(all, positions, env, helper, '  ')
+  if (!index) body = ruleLines(all, positions, env, helper, hoist, '  ')
   else {
     const cases = [...index.byValue.values()]
     const caseOf = new Map([...index.byValue.keys()].map((value, i) => [value, i]))
@@ -111,15 +120,16 @@ function bucketFunction(all: readonly CompiledRule[], env: CompileEnv | undefine
     body = [
       `  const base = fired.length;`,
       `  switch (${helper(caseOf)}.get(${helper(index.get)}(f))) {`,
-      ...cases.map((rules, i) => `    case ${i}:\n${ruleLines(rules, positions, env, helper, '      ')}\n      break;`),
+      ...cases.map((rules, i) => `    case ${i}:\n${ruleLines(rules, positions, env, helper, hoist, '      ')}\n      break;`),
       `  }`,
       `  const mid = fired.length;`,
-      ruleLines(index.rest, positions, env, helper, '  '),
+      ruleLines(index.rest, positions, env, helper, hoist, '  '),
       // Indexed and other rules both fired: put them back in book order.
       `  if (mid > base && fired.length > mid) fired.sort(${helper(byIndex)});`,
     ].join('\n')
   }
-  return new Function('h', 'R', `"use strict"; return function rules(f, fired) {\n  let t;\n${body}\n}`)(helpers, all) as Bucket['run']
+  const reads = [...hoisted].map(([path, name]) => `  const ${name} = ${path};`).join('\n')
+  return new Function('h', 'R', `"use strict"; return function rules(f, fired) {\n  let t;\n${reads}\n${body}\n}`)(helpers, all) as Bucket['run']
 }
 
 /** The condition each compiled rule was written with, for {@link ruleList}. */
