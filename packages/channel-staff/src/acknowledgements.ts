@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import type { Clock, Connector, ConnectorHealth, Emit, EventInput } from '@omotenashi/core'
 import * as z from 'zod'
 import type { StaffTokenClaims } from './device-token.js'
@@ -112,7 +112,10 @@ export class StaffAcknowledgements implements Connector {
     const emit = this.#emit
     if (!emit) return { ok: false, status: 503, error: 'the hub is not running' }
     const { card } = entry
-    const eventId = `staff-ack:${card.id}:${a.ackId ?? randomBytes(9).toString('base64url')}`
+    // Scoped to the staff member, so two devices choosing the same ackId never swallow each
+    // other's acknowledgement; hashed to keep the event id short whatever the ids' lengths.
+    const scope = createHash('sha256').update(`${claims.sub}\u0000${a.ackId ?? randomBytes(9).toString('base64url')}`).digest('base64url').slice(0, 22)
+    const eventId = `staff-ack:${card.id}:${scope}`
     // A device retrying with the same ackId gets the first answer; nothing is recorded twice
     // (the hub runs an event again when it is published again, so this is the place to stop it).
     const earlier = entry.acks.find((x) => x.eventId === eventId)
@@ -141,7 +144,9 @@ export class StaffAcknowledgements implements Connector {
     const emit = this.#emit
     if (!emit) return { ok: false, status: 503, error: 'the hub is not running' }
     const o = parsed.data
-    const eventId = `agent-outcome:${o.decisionId ?? o.actionId}:${o.outcomeId ?? randomBytes(9).toString('base64url')}`
+    // Hashed: the ids it is made of may together pass the 200 characters an event id may have.
+    const key = [o.customerId, o.decisionId ?? o.actionId, o.outcomeId ?? randomBytes(9).toString('base64url')].join('\u0000')
+    const eventId = `agent-outcome:${createHash('sha256').update(key).digest('base64url').slice(0, 32)}`
     if (this.#recentOutcomes.has(eventId)) return { ok: true, eventId }
     const data: Record<string, unknown> = { actionId: o.actionId, response: o.response, channel: 'staff' }
     if (o.decisionId !== undefined) data['decisionId'] = o.decisionId

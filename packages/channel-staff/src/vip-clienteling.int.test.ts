@@ -78,6 +78,13 @@ describe('VIP clienteling over real sockets', () => {
     await env.hub.drain()
     expect(acks).toHaveLength(1)
     expect(env.staff.feed.find(card.id)?.acks).toHaveLength(1)
+    // Another staff member's device happening on the same ackId is recorded on its own.
+    const other = await connectStaffClient(env.url, env.token('tanaka', ['shibuya']))
+    clients.push(other)
+    other.send({ type: 'ack', cardId: card.id, outcome: 'dismissed', ackId: 'device-ack-1', requestId: '3' })
+    await other.waitFor('ack.result', (m) => m.requestId === '3')
+    await env.hub.drain()
+    expect(acks.map((e) => e.data['staffId'])).toEqual(['sato', 'tanaka'])
     expect(await env.hub.get(Tokens.DeadLetterStore).count()).toBe(0)
   })
 })
