@@ -86,7 +86,7 @@ const hanako = (await fashion.decisions('FR-0001')).find((d) => d.trigger === 's
 const restraint = hanako?.candidates.find((c) => c.actionId === 'vip-sale-pitch')
 if (hanako && restraint) {
   const won = hanako.candidates.find((c) => c.status === 'won')
-  console.log(`\nSEE WHY (FR-0001 Hanako, platinum, bought the coat 5 days ago; it went on sale at 15:00)`)
+  console.log(`\nSEE WHY (FR-0001 Hanako, platinum, bought the coat 5 days ago; it went on sale at 16:30)`)
   console.log(`  check-in at Shibuya → ${won?.actionId ?? 'nothing'} won; vip-sale-pitch ${restraint.status} by ${restraint.policy}: ${restraint.reasons.join('; ')}`)
 }
 

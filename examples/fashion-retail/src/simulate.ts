@@ -140,6 +140,8 @@ export async function simulateDay(fashion: FashionHub, options: SimulationOption
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!
   // Coats and knits are what people try on in November: weight them.
   const popular = ['COAT-001', 'COAT-001', 'COAT-001', 'KNIT-002', 'KNIT-002', 'DRESS-005', 'BOOTS-007', 'PANTS-004', 'SCARF-010', 'BAG-009', 'SHIRT-003']
+  // What goes into the fitting rooms: mostly the coat and the knit.
+  const fitting = ['COAT-001', 'COAT-001', 'COAT-001', 'COAT-001', 'KNIT-002', 'KNIT-002', 'DRESS-005', 'BOOTS-007', 'PANTS-004']
   const minute = (from: string, to: string): number => {
     const a = jst(DAY, from)
     const b = jst(DAY, to)
@@ -168,8 +170,8 @@ export async function simulateDay(fashion: FashionHub, options: SimulationOption
   // The day.
   const hanako = customers[0]!
   at(jst(DAY, '09:20'), { type: 'product.viewed', source: 'web', identity: { loyaltyId: hanako.loyaltyId }, data: { sku: 'COAT-001', category: 'coats', price: 39_000, currency: 'JPY' } })
-  at(jst(DAY, '15:40'), { type: 'geofence.entered', source: 'app', identity: { loyaltyId: hanako.loyaltyId }, storeId: 'shibuya', data: { geofenceId: 'gf-shibuya', kind: 'near_store', storeName: STORES.shibuya.name } })
-  at(jst(DAY, '15:45'), { type: 'store.checked_in', source: 'app', identity: { loyaltyId: hanako.loyaltyId }, storeId: 'shibuya', data: { method: 'app' } })
+  at(jst(DAY, '17:10'), { type: 'geofence.entered', source: 'app', identity: { loyaltyId: hanako.loyaltyId }, storeId: 'shibuya', data: { geofenceId: 'gf-shibuya', kind: 'near_store', storeName: STORES.shibuya.name } })
+  at(jst(DAY, '17:15'), { type: 'store.checked_in', source: 'app', identity: { loyaltyId: hanako.loyaltyId }, storeId: 'shibuya', data: { method: 'app' } })
   at(jst(DAY, '11:05'), { type: 'store.checked_in', source: 'line', identity: { loyaltyId: customers[1]!.loyaltyId }, storeId: 'umeda', data: { method: 'line' } })
 
   let orders = 0
@@ -205,9 +207,9 @@ export async function simulateDay(fashion: FashionHub, options: SimulationOption
       if (random() < 0.75) {
         t += (3 + Math.floor(random() * 8)) * 60_000
         at(t, { type: 'store.checked_in', source: random() < 0.5 ? 'app' : 'pos', identity, storeId: store, data: { method: random() < 0.5 ? 'app' : 'loyalty_card' } })
-        if (random() < 0.6) {
-          const tried = [pick(popular)]
-          if (random() < 0.4) tried.push(pick(popular))
+        if (random() < 0.7) {
+          const tried = [pick(fitting)]
+          if (random() < 0.4) tried.push(pick(fitting))
           for (const sku of tried) {
             t += (5 + Math.floor(random() * 15)) * 60_000
             at(t, { type: 'fitting_room.tried_on', source: 'fitting-room', identity, storeId: store, data: { sku, size: pick(['S', 'M', 'L']) } })
@@ -237,8 +239,8 @@ export async function simulateDay(fashion: FashionHub, options: SimulationOption
     }
   }
 
-  // 15:00: the ERP's afternoon file. The coat drops from ¥39,000 to ¥29,800; the knit runs low in Shibuya.
-  run(jst(DAY, '15:00'), () =>
+  // 16:30: the ERP's afternoon file. The coat drops from ¥39,000 to ¥29,800; the knit runs low in Shibuya.
+  run(jst(DAY, '16:30'), () =>
     dropErpFile(fashion, 'stock-afternoon.csv', erpSnapshot({ 'COAT-001': 29_800 }, (sku, store) => (sku === 'KNIT-002' && store === 'shibuya' ? 2 : baseStock(sku, store)))),
   )
   // 18:20–19:30: some of those asked "how was today?" on LINE answer with a quick reply (the LINE webhook's events).
