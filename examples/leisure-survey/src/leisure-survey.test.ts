@@ -90,4 +90,27 @@ describe('example: asking at the right moment (leisure survey over LINE)', () =>
     expect(l.line.deliveredTo(jiro)).toEqual([])
     expect(await l.hub.get(Tokens.Scheduler).list(jiroProfile.id)).toEqual([])
   })
+
+  it('a question that could not go out at 18:00 (the hub was down) is dropped, not sent hours late', async () => {
+    const l = (leisure = await createExampleHub())
+    const [hana] = await guestLineIds()
+    await play(l.hub, l.clock, await readEvents(FIXTURES.guests))
+    await follow(l, [hana!])
+    const visit = (await readEvents(FIXTURES.visits)).find((e) => e.id === 'v-hana')!
+    await play(l.hub, l.clock, [visit])
+    const customerId = (await profileOf(l, hana!)).id
+    const scheduler = l.hub.get(Tokens.Scheduler)
+    const [timer] = await scheduler.list(customerId)
+    expect(timer).toBeDefined()
+    expect(timer!.at).toBe('2026-07-15T09:00:00.000Z') // 18:00 JST
+    // The hub is down at 18:00: the timer does not fire then (we take it out of the memory scheduler)…
+    await scheduler.cancel(timer!.id)
+    await l.clock.advanceTo('2026-07-15T12:30:00Z') // 21:30 JST
+    // …and a durable scheduler delivers it when the hub is back, three and a half hours late.
+    await l.hub.publish({ ...timer!.event, id: timer!.event.id ?? `timer:${timer!.id}` })
+    await l.hub.drain()
+    expect(l.line.deliveredTo(hana!)).toEqual([])
+    const [late] = await l.hub.get(Tokens.DecisionLog).list(customerId, { limit: 1 })
+    expect(late!.candidates[0]).toMatchObject({ actionId: 'how-was-today', policy: 'wait.expired' })
+  })
 })
