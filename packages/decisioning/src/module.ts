@@ -57,6 +57,12 @@ export interface DecisioningOptions {
   readonly cwd?: string
   /** Called with every push decision once recorded (the live decision-log feed). */
   readonly onDecision?: (decision: Decision) => void
+  /**
+   * Record push decisions in the DecisionLog from this stage. Default true: the hub (today)
+   * records a decide stage's decisions only when the stage returns synchronously, and this
+   * stage is asynchronous. Turn it off once the hub records asynchronous stages' decisions.
+   */
+  readonly recordDecisions?: boolean
 }
 
 const OptionsSchema = z.looseObject({
@@ -158,7 +164,7 @@ export function decisioning(options: DecisioningOptions = {}): ContainerModule {
             fanOutPage: options.fanOutPage ?? 500,
             attributionWindowMs: parseDuration(learning.attributionWindow ?? '7d')!,
             successOn: new Set(learning.successOn ?? DEFAULT_SUCCESS_EVENTS),
-            log: ctx.get(Tokens.DecisionLog),
+            ...(options.recordDecisions === false ? {} : { log: ctx.get(Tokens.DecisionLog) }),
             ...(options.onDecision === undefined ? {} : { onDecision: options.onDecision }),
           }),
       )
@@ -169,7 +175,7 @@ export function decisioning(options: DecisioningOptions = {}): ContainerModule {
           new PlacementDecider({
             engine: ctx.get(DecisioningTokens.Engine),
             clock: ctx.get(Tokens.Clock),
-            log: ctx.get(Tokens.DecisionLog),
+            ...(options.recordDecisions === false ? {} : { log: ctx.get(Tokens.DecisionLog) }),
             model: ctx.get(DecisioningTokens.ResponseModel),
             resolver: ctx.get(Tokens.IdentityResolver),
             profiles: profiles(ctx),
