@@ -10,11 +10,12 @@
 import { randomBytes } from 'node:crypto'
 import { availableParallelism, loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
-import { MemoryIdempotencyLedger, SystemClock, type IdempotencyLedger, type OmoEvent } from '@omotenashi/core'
+import { createHub, MemoryIdempotencyLedger, SystemClock, type EventInput, type IdempotencyLedger, type OmoEvent } from '@omotenashi/core'
 import { isReachable } from '@omotenashi/core/testing'
-import { MemoryProfileStore, ProfileRules } from '@omotenashi/profile'
-import { PgDatabase, PgIdempotencyLedger, PgProfileStore } from '@omotenashi/store-postgres'
-import { RedisConnection, RedisIdempotencyLedger, RedisProfileStore } from '@omotenashi/store-redis'
+import { MemoryProfileStore, ProfileRules, profiles } from '@omotenashi/profile'
+import { PgDatabase, PgIdempotencyLedger, PgProfileStore, postgresStore } from '@omotenashi/store-postgres'
+import { RedisConnection, RedisIdempotencyLedger, RedisProfileStore, redisStore } from '@omotenashi/store-redis'
+import type { ContainerModule } from 'inversify'
 import { deleteByPrefix } from '@omotenashi/store-redis/testing'
 import { Redis } from 'ioredis'
 import pg from 'pg'
@@ -24,6 +25,8 @@ const EVENTS = 20_000
 const BATCH = 1_000
 const CLAIMS = 10_000
 const CLAIM_CONCURRENCY = 64
+const HUB_EVENTS = 3_000
+const HUB_CUSTOMERS = 300
 const T0 = Date.parse('2026-03-01T00:00:00.000Z')
 const TYPES = ['page.viewed', 'product.viewed', 'cart.item_added', 'store.checked_in'] as const
 
@@ -103,6 +106,32 @@ async function claims(ledger: IdempotencyLedger, tag: string, count: number): Pr
   return { ...timed, count }
 }
 
+/**
+ * The whole hub pipeline (validate → identify (名寄せ) → profile update) with `profiles()` on a
+ * store: what an adopter's ingest gets. Customers are identified by loyalty id, so every event
+ * resolves its identity before it is applied.
+ */
+async function hubRun(store: ContainerModule | undefined, tag: string): Promise<Timed> {
+  const hub = await createHub({ modules: [profiles(), ...(store ? [store] : [])] })
+  await hub.start()
+  const inputs: EventInput[] = Array.from({ length: HUB_EVENTS }, (_, i) => ({
+    id: `${tag}-h${i}`,
+    type: i % 2 ? 'product.viewed' : 'page.viewed',
+    source: 'web',
+    time: new Date(T0 + i * 1000).toISOString(),
+    identity: { loyaltyId: `${tag}-L${i % HUB_CUSTOMERS}` },
+    data: i % 2 ? { sku: `SKU-${i % 50}`, price: 1200 } : { path: '/' },
+  }))
+  try {
+    return await time(async () => {
+      for (const input of inputs) await hub.publish(input)
+      await hub.drain()
+    })
+  } finally {
+    await hub.stop()
+  }
+}
+
 export async function run(): Promise<string> {
   const rows: Row[] = []
   const skipped: string[] = []
@@ -119,6 +148,7 @@ export async function run(): Promise<string> {
     })
     rows.push({ what: 'memory — applyNow, one at a time', count: EVENTS, ...t })
     rows.push({ what: 'memory — idempotency ledger claims', ...(await claims(new MemoryIdempotencyLedger(), 'm', CLAIMS)) })
+    rows.push({ what: 'memory — hub pipeline: identify + profile update', count: HUB_EVENTS, ...(await hubRun(undefined, 'm')) })
   }
 
   // PostgreSQL: batched transactions (row locks in id order, one write per profile per batch).
@@ -152,6 +182,9 @@ export async function run(): Promise<string> {
       })
       rows.push({ what: 'PostgreSQL — apply() × 2 000 concurrent (auto-batched)', count: single.length, ...s })
       rows.push({ what: 'PostgreSQL — idempotency ledger claims (INSERT … ON CONFLICT)', ...(await claims(new PgIdempotencyLedger(db, clock), 'p', CLAIMS / 2)) })
+      const hubStore = postgresStore({ pool, schema: `${schema}_hub`, ports: { scheduler: false } })
+      rows.push({ what: 'PostgreSQL — hub pipeline: identify + profile update', count: HUB_EVENTS, ...(await hubRun(hubStore, 'p')) })
+      await pool.query(`DROP SCHEMA IF EXISTS "${schema}_hub" CASCADE`)
     } finally {
       await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => {})
       await pool.end()
@@ -180,6 +213,8 @@ export async function run(): Promise<string> {
       })
       rows.push({ what: 'Redis — apply() × 2 000 concurrent', count: single.length, ...s })
       rows.push({ what: 'Redis — idempotency ledger claims (SET NX PX)', ...(await claims(new RedisIdempotencyLedger(connection, clock), 'r', CLAIMS)) })
+      const hubStore = redisStore({ client, prefix: `${prefix}hub:`, ports: { scheduler: false } })
+      rows.push({ what: 'Redis — hub pipeline: identify + profile update', count: HUB_EVENTS, ...(await hubRun(hubStore, 'r')) })
     } finally {
       await deleteByPrefix(client, prefix).catch(() => 0)
       await client.quit()
@@ -187,7 +222,7 @@ export async function run(): Promise<string> {
   } else skipped.push('Redis (not reachable on 127.0.0.1:6379)')
 
   const lines = [
-    `Profile stores: ${EVENTS.toLocaleString('en')} events over ${PROFILES.toLocaleString('en')} profiles (page, product, cart and check-in events; product events grow interests and the index). Ledger: fresh keys, ${CLAIM_CONCURRENCY} claims in flight. Load average when done: ${loadavg().map((l) => l.toFixed(1)).join(' / ')} on ${availableParallelism()} cores.`,
+    `Profile stores: ${EVENTS.toLocaleString('en')} events over ${PROFILES.toLocaleString('en')} profiles (page, product, cart and check-in events; product events grow interests and the index). Ledger: fresh keys, ${CLAIM_CONCURRENCY} claims in flight. Hub: ${HUB_EVENTS.toLocaleString('en')} events published one by one for ${HUB_CUSTOMERS} loyalty members, then drained. Load average when done: ${loadavg().map((l) => l.toFixed(1)).join(' / ')} on ${availableParallelism()} cores.`,
     '',
     '| store — operation | ops | seconds | ops/s | Node CPU µs/op | goal |',
     '| --- | ---: | ---: | ---: | ---: | --- |',

@@ -83,12 +83,15 @@ export class PgDatabase {
     return result.rows
   }
 
-  /** Runs `fn` in a transaction on one client; rolls back on error. */
-  async transaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` in a transaction on one client; rolls back on error. `begin` may append statements
+   * without parameters to the BEGIN (one round trip instead of two, e.g. taking advisory locks).
+   */
+  async transaction<T>(fn: (client: PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
     await this.init()
     const client = await this.pool.connect()
     try {
-      await client.query('BEGIN')
+      await client.query(begin)
       const result = await fn(client)
       await client.query('COMMIT')
       return result

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import { ErrorCode, OmotenashiError, SystemClock, type Clock, type Identity, type OmoEvent } from '@omotenashi/core'
 import {
   applyEventOnce,
@@ -129,8 +129,6 @@ export class PgProfileStore implements ProfileStore {
     }
     return this.#retrying(() =>
       this.#db.transaction(async (c) => {
-        const lockKeys = normalised.customerId === undefined ? keys : [...keys, `customerId:${normalised.customerId}`]
-        await this.#lock(c, lockKeys)
         for (let pass = 1; ; pass++) {
           const state = await this.#readState(c, keys, normalised.customerId, true)
           // A profile we were told owns an identifier was merged away before we locked it: read
@@ -158,7 +156,7 @@ export class PgProfileStore implements ProfileStore {
           }
           return plan.result
         }
-      }),
+      }, this.#lockingBegin(normalised.customerId === undefined ? keys : [...keys, `customerId:${normalised.customerId}`])),
     )
   }
 
@@ -392,10 +390,21 @@ export class PgProfileStore implements ProfileStore {
   /** Transaction-scoped advisory locks on the keys' hashes, in a fixed order (no lock-order deadlocks). */
   async #lock(c: PoolClient, keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return
-    await c.query(
-      `SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtextextended($2 || k, 0) AS h FROM unnest($1::text[]) AS k ORDER BY h) s`,
-      [keys, `${this.#db.schema}\n`],
-    )
+    await c.query('SELECT pg_advisory_xact_lock(x) FROM unnest($1::bigint[]) AS x', [this.#lockIds(keys)])
+  }
+
+  /** `BEGIN` plus the advisory locks of `keys`, as one simple-protocol round trip. */
+  #lockingBegin(keys: readonly string[]): string {
+    const ids = this.#lockIds(keys)
+    // The ids are integers computed here, so splicing them into the SQL text is safe.
+    return ids.length === 0 ? 'BEGIN' : `BEGIN; SELECT pg_advisory_xact_lock(x) FROM unnest(ARRAY[${ids.join(',')}]::bigint[]) AS x`
+  }
+
+  /** 64-bit lock ids of identifier keys in this schema, sorted and unique. */
+  #lockIds(keys: readonly string[]): string[] {
+    const ids = new Set<bigint>()
+    for (const key of keys) ids.add(createHash('sha256').update(`${this.#db.schema}\n${key}`).digest().readBigInt64BE(0))
+    return [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map(String)
   }
 
   async #follow(c: PoolClient, id: string): Promise<string> {
@@ -412,28 +421,28 @@ export class PgProfileStore implements ProfileStore {
   ): Promise<{ owners: Map<string, string>; profiles: Map<string, Profile>; customerId: string | undefined; complete: boolean }> {
     const query = async <R extends object>(text: string, values: unknown[]): Promise<R[]> =>
       c ? (await c.query<R & Record<string, unknown>>(text, values)).rows : this.#db.query<R & Record<string, unknown>>(text, values)
-    const found = await query<{ key: string | null; profile_id: string }>(
-      `SELECT key, profile_id FROM ${this.#t('profile_identifiers')} WHERE key = ANY($1::text[])
-       UNION ALL SELECT NULL, COALESCE((SELECT survivor_id FROM ${this.#t('profile_aliases')} WHERE old_id = $2), $2) WHERE $2::text IS NOT NULL`,
+    // One statement: the owners of the keys, where the customerId leads, and those profiles (locked).
+    const rows = await query<{ kind: 'o' | 'p'; key: string | null; id: string; body: Profile | null }>(
+      `WITH o AS (
+         SELECT key, profile_id FROM ${this.#t('profile_identifiers')} WHERE key = ANY($1::text[])
+         UNION ALL
+         SELECT NULL, COALESCE((SELECT survivor_id FROM ${this.#t('profile_aliases')} WHERE old_id = $2), $2) WHERE $2::text IS NOT NULL
+       ), p AS (
+         SELECT id, body FROM ${this.#t('profiles')} WHERE id IN (SELECT profile_id FROM o) ORDER BY id${lock ? ' FOR UPDATE' : ''}
+       )
+       SELECT 'o' AS kind, key, profile_id AS id, NULL::json AS body FROM o
+       UNION ALL SELECT 'p', NULL, id, body FROM p`,
       [keys, customerId ?? null],
     )
     const owners = new Map<string, string>()
-    let followed: string | undefined
-    for (const row of found) {
-      if (row.key === null) followed = row.profile_id
-      else owners.set(row.key, row.profile_id)
-    }
-    const ownerIds = new Set(owners.values())
-    const ids = [...new Set([...ownerIds, ...(followed === undefined ? [] : [followed])])].sort()
     const profiles = new Map<string, Profile>()
-    if (ids.length > 0) {
-      const rows = await query<{ id: string; body: Profile }>(
-        `SELECT id, body FROM ${this.#t('profiles')} WHERE id = ANY($1::text[]) ORDER BY id${lock ? ' FOR UPDATE' : ''}`,
-        [ids],
-      )
-      for (const row of rows) profiles.set(row.id, row.body)
+    let followed: string | undefined
+    for (const row of rows) {
+      if (row.kind === 'p') profiles.set(row.id, row.body!)
+      else if (row.key === null) followed = row.id
+      else owners.set(row.key, row.id)
     }
-    const complete = [...ownerIds].every((id) => profiles.has(id))
+    const complete = [...owners.values()].every((id) => profiles.has(id))
     return { owners, profiles, customerId: followed, complete }
   }
 

@@ -52,7 +52,9 @@ describe('RedisScheduler worker processes', () => {
         if (Date.now() > deadline) throw new Error('worker a never fired')
         await new Promise((r) => setTimeout(r, 10))
       }
+      const dead = new Promise((r) => workers[0]!.once('exit', r))
       workers[0]!.kill('SIGKILL')
+      await dead
       // Leased at the time of the kill: claimable later than their due time.
       const killedAt = Date.now()
       const leased = new Set<string>()
