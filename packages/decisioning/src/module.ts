@@ -175,7 +175,7 @@ export function decisioning(options: DecisioningOptions = {}): ContainerModule {
           new PlacementDecider({
             engine: ctx.get(DecisioningTokens.Engine),
             clock: ctx.get(Tokens.Clock),
-            ...(options.recordDecisions === false ? {} : { log: ctx.get(Tokens.DecisionLog) }),
+            log: ctx.get(Tokens.DecisionLog),
             model: ctx.get(DecisioningTokens.ResponseModel),
             resolver: ctx.get(Tokens.IdentityResolver),
             profiles: profiles(ctx),
