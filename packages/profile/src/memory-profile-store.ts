@@ -20,6 +20,38 @@ function idHash(id: string): number {
   return h
 }
 
+/**
+ * Identifier → owning profile id, by kind then value. Two levels instead of `kind:value` keys:
+ * a concatenated key is a second string per identifier, kept for as long as the identifier is.
+ */
+class OwnerIndex {
+  readonly #byKind = new Map<string, Map<string, string>>()
+
+  get(kind: string, value: string): string | undefined {
+    return this.#byKind.get(kind)?.get(value)
+  }
+
+  set(kind: string, value: string, id: string): void {
+    let values = this.#byKind.get(kind)
+    if (!values) this.#byKind.set(kind, (values = new Map()))
+    values.set(value, id)
+  }
+
+  delete(kind: string, value: string): boolean {
+    return this.#byKind.get(kind)?.delete(value) ?? false
+  }
+
+  /** Splits an {@link identifierKey} (kinds never contain `:`). */
+  static split(key: string): [kind: string, value: string] {
+    const colon = key.indexOf(':')
+    return [key.slice(0, colon), key.slice(colon + 1)]
+  }
+
+  clear(): void {
+    this.#byKind.clear()
+  }
+}
+
 /** Options of {@link MemoryProfileStore}. */
 export interface MemoryProfileStoreOptions {
   /** Identifier rules and reducer bounds. Default: `new ProfileRules()`. */
@@ -60,7 +92,7 @@ export class MemoryProfileStore implements ProfileStore {
   /** Merged-away id → survivor id (always the final survivor: chains are collapsed on merge). */
   readonly #aliases = new Map<string, string>()
   /** Identifier key → owning profile id. */
-  readonly #owners = new Map<string, string>()
+  readonly #owners = new OwnerIndex()
   /** SKU → profiles with any interest in it; queries filter by kind and time on the profile. */
   readonly #interests = new Map<string, Set<string>>()
 
@@ -96,7 +128,7 @@ export class MemoryProfileStore implements ProfileStore {
     const profiles = new Map<string, Profile>()
     for (const ref of normalised.identifiers) {
       const key = identifierKey(ref.kind, ref.value)
-      const owner = this.#owners.get(key)
+      const owner = this.#owners.get(ref.kind, ref.value)
       const profile = owner === undefined ? undefined : this.#load(owner)
       if (owner !== undefined && profile) {
         owners.set(key, owner)
@@ -145,14 +177,20 @@ export class MemoryProfileStore implements ProfileStore {
     if (effects.identifiersBefore) {
       const ids = identifierMapChanges(effects.identifiersBefore, profile.identifiers)
       for (const key of ids.added) {
-        const owner = this.#owners.get(key)
+        const [kind, value] = OwnerIndex.split(key)
+        const owner = this.#owners.get(kind, value)
         if (owner !== undefined && owner !== id) {
           // Another person holds this identifier: the reducer cannot merge, so it is not taken.
-          const colon = key.indexOf(':')
-          profile.identifiers = withoutIdentifier(profile.identifiers, key.slice(0, colon), key.slice(colon + 1))
-        } else this.#owners.set(key, id)
+          profile.identifiers = withoutIdentifier(profile.identifiers, kind, value)
+        } else {
+          const record = profile.identifiers[kind]?.find((r) => r.value === value)
+          this.#owners.set(kind, record?.value ?? value, id)
+        }
       }
-      for (const key of ids.removed) if (this.#owners.get(key) === id) this.#owners.delete(key)
+      for (const key of ids.removed) {
+        const [kind, value] = OwnerIndex.split(key)
+        if (this.#owners.get(kind, value) === id) this.#owners.delete(kind, value)
+      }
     }
     for (const sku of effects.addedSkus) this.#indexInterest(sku, id)
     return { profile, applied: true }
@@ -183,9 +221,8 @@ export class MemoryProfileStore implements ProfileStore {
     this.#cold.delete(id)
     for (const [kind, records] of Object.entries(profile.identifiers)) {
       for (const r of records) {
-        const key = identifierKey(kind, r.value)
-        if (this.#owners.get(key) === id) {
-          this.#owners.delete(key)
+        if (this.#owners.get(kind, r.value) === id) {
+          this.#owners.delete(kind, r.value)
           removed++
         }
       }
@@ -264,10 +301,17 @@ export class MemoryProfileStore implements ProfileStore {
     }
     for (const id of plan.aliases) this.#aliases.set(id, write.id)
     for (const key of plan.unlink) {
-      const owner = this.#owners.get(key)
-      if (owner === write.id || (owner !== undefined && plan.deleted.includes(owner))) this.#owners.delete(key)
+      const [kind, value] = OwnerIndex.split(key)
+      const owner = this.#owners.get(kind, value)
+      if (owner === write.id || (owner !== undefined && plan.deleted.includes(owner))) this.#owners.delete(kind, value)
     }
-    for (const key of plan.link) this.#owners.set(key, write.id)
+    if (plan.link.length > 0) {
+      // Index with the profile's own value strings (no substrings of the keys kept alive).
+      const link = new Set(plan.link)
+      for (const [kind, records] of Object.entries(write.identifiers)) {
+        for (const r of records) if (link.has(identifierKey(kind, r.value))) this.#owners.set(kind, r.value, write.id)
+      }
+    }
     const existed = this.#hot.has(write.id) || this.#cold.has(write.id)
     this.#cold.delete(write.id)
     this.#store(write.id, write)

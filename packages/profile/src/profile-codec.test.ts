@@ -65,5 +65,9 @@ describe('packProfile / unpackProfile', () => {
       big = applyEventOnce(big, { id: crypto.randomUUID(), type: 'product.viewed', source: 'web', time: new Date(T0 + i * 1000).toISOString(), identity: {}, data: { sku: `SKU-${i % 3}`, price: 1200 } }, rules).profile
     }
     expect(packProfile(big).length).toBeLessThan(JSON.stringify(big).length / 2)
+    expect(unpackProfile(packProfile(big))).toEqual(big)
+    // Ids that merely look like the packed form survive too.
+    const odd = { ...p, appliedEventIds: ['~', '~~x', `~${'A'.repeat(22)}`, 'E3B0C442-98FC-1C14-9AFB-F4C8996FB924', crypto.randomUUID()] }
+    expect(unpackProfile(packProfile(odd))).toEqual(odd)
   })
 })

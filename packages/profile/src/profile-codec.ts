@@ -34,6 +34,21 @@ function isCanonical(iso: string): boolean {
   return iso.length === 24 && iso.charCodeAt(23) === 90 && new Date(Date.parse(iso)).toISOString() === iso
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+/** A UUID event id in 23 characters (`~` + base64url of its 16 bytes) instead of 36; other ids as they are (`~` escaped). */
+function packId(id: string): string {
+  if (UUID.test(id)) return `~${Buffer.from(id.replaceAll('-', ''), 'hex').toString('base64url')}`
+  return id.startsWith('~') ? `~${id}` : id
+}
+
+function unpackId(text: string): string {
+  if (!text.startsWith('~')) return text
+  if (text.startsWith('~~')) return text.slice(1)
+  const hex = Buffer.from(text.slice(1), 'base64url').toString('hex')
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+}
+
 /** Packs a profile into its compact string form. */
 export function packProfile(profile: Profile): string {
   const base = isCanonical(profile.createdAt) ? Date.parse(profile.createdAt) : undefined
@@ -94,7 +109,7 @@ export function packProfile(profile: Profile): string {
     profile.answers.length === 0 ? 0 : profile.answers.map((a) => ({ ...a, at: t(a.at) })),
     activity,
     profile.mergedFrom.length === 0 ? 0 : profile.mergedFrom,
-    profile.appliedEventIds ?? 0,
+    profile.appliedEventIds?.map(packId) ?? 0,
   ]
   return JSON.stringify(packed)
 }
@@ -169,6 +184,6 @@ export function unpackProfile(text: string): Profile {
   }
   if (p[9] !== 0) profile.timeZone = p[9] as string
   if (p[10] !== 0) profile.locale = p[10] as string
-  if (p[15] !== 0) profile.appliedEventIds = p[15] as string[]
+  if (p[15] !== 0) profile.appliedEventIds = (p[15] as string[]).map(unpackId)
   return profile
 }
