@@ -88,6 +88,14 @@ describe('PostgreSQL core ports', () => {
     expect(await ledger.claim('send:2')).toBe(true)
     await ledger.release('send:2')
     expect(await ledger.get('send:2')).toBeUndefined()
+    // Retention: only completed entries older than the cut are purged.
+    expect(await ledger.claim('send:3')).toBe(true)
+    const done = await ledger.get('send:1')
+    const doneAt = done?.state === 'done' ? done.at : NaN
+    expect(await ledger.purgeDone(doneAt)).toBe(0)
+    expect(await ledger.purgeDone(doneAt + 1)).toBe(1)
+    expect(await ledger.get('send:1')).toBeUndefined()
+    expect(await ledger.get('send:3')).toMatchObject({ state: 'pending' })
   })
 
   test('decision log: newest first per customer, since/limit, recent, erase', async () => {
@@ -105,6 +113,9 @@ describe('PostgreSQL core ports', () => {
     expect((await log.recent(2)).map((x) => x.id)).toEqual(['d3', 'd2'])
     expect(await log.eraseCustomer('c1')).toBe(2)
     expect((await log.recent(10)).map((x) => x.id)).toEqual(['d3'])
+    await log.record(d('d4', 'c2', '2026-01-02T09:00:00.000Z'))
+    expect(await log.purgeBefore('2026-01-02T00:00:00.000Z')).toBe(1)
+    expect((await log.list('c2')).map((x) => x.id)).toEqual(['d4'])
   })
 
   test('inbox: stores once, lists live messages newest first, marks read once, erases', async () => {
