@@ -8,7 +8,7 @@ import { createExampleHub, type AirportHub } from './hub.js'
 describe('example: airport journey', () => {
   let airport: AirportHub | undefined
   afterEach(async () => {
-    await airport?.hub.stop()
+    await airport?.stop()
   })
 
   async function morning(): Promise<AirportHub> {
@@ -19,20 +19,23 @@ describe('example: airport journey', () => {
   }
 
   it('pushes the route into the terminal to the traveller who reserved that car park, in their language', async () => {
-    const { push } = await morning()
-    const routes = push.sent.filter((s) => s.message.actionId === 'route-to-terminal')
-    expect(routes.map((s) => s.recipient.identifiers['loyaltyId']?.[0])).toEqual(['AP-1001'])
-    expect(routes[0]!.message.title).toBe('P2駐車場から第3ターミナルへ')
-    expect(routes[0]!.message.url).toBe('https://airport.example.jp/route?from=hnd-p2&to=T3-departures')
-    // Sent the moment she arrived (06:10 JST), not later.
-    expect(new Date(routes[0]!.at).toISOString()).toBe('2026-05-14T21:10:00.000Z')
+    const a = await morning()
+    const routes = a.pushed().filter((p) => p.actionId === 'route-to-terminal')
+    expect(routes.map((p) => p.loyaltyId)).toEqual(['AP-1001'])
+    expect(routes[0]!.title).toBe('P2駐車場から第3ターミナルへ')
+    expect(routes[0]!.body).toBe('エレベーターで2階へ、連絡通路を進むと出発ロビーです（徒歩約6分）')
+    expect(routes[0]!.url).toBe('https://airport.example.jp/route?from=hnd-p2&to=T3-departures')
+    // Sent the moment she arrived (06:10 JST), not later, to her phone's FCM registration token.
+    expect(routes[0]!.at).toBe('2026-05-14T21:10:00.000Z')
+    expect(a.fcm.received[0]!.message.token).toBe('dAiko7PhoneRegistration:APA91bExampleTokenForAiko')
+    expect(a.fcm.refused).toEqual([])
   })
 
   it('with push turned off, the route goes to the in-app inbox, once, although the geofence event came twice', async () => {
     const a = await morning()
     const inbox = await a.inbox('AP-1002')
     expect(inbox.map((m) => [m.actionId, m.title])).toEqual([['route-to-terminal', 'From P2 car park to Terminal 3']])
-    expect(a.push.sent.some((s) => s.recipient.identifiers['loyaltyId']?.[0] === 'AP-1002')).toBe(false)
+    expect(a.pushed().some((p) => p.loyaltyId === 'AP-1002')).toBe(false)
   })
 
   it('no reservation, no route: the decision log says the eligibility failed', async () => {
@@ -45,7 +48,7 @@ describe('example: airport journey', () => {
 
   it('the healthy-food coupon reaches those known to prefer healthy food (trait or survey answer), not the ramen lover', async () => {
     const a = await morning()
-    const byPush = a.push.sent.filter((s) => s.message.actionId === 'healthy-coupon').map((s) => s.recipient.identifiers['loyaltyId']?.[0])
+    const byPush = a.pushed().filter((p) => p.actionId === 'healthy-coupon').map((p) => p.loyaltyId)
     expect(byPush).toEqual(['AP-1001']) // trait foodPreference: healthy
     const chika = await a.inbox('AP-1003') // survey answer food: healthy; inbox only
     expect(chika.map((m) => m.actionId)).toEqual(['healthy-coupon'])

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url'
-import { inboxChannel } from '@omotenashi/channel-push'
-import { createHub, RecordingChannel, recordingChannel, Tokens, VirtualClock, type Decision, type Hub, type InboxMessage } from '@omotenashi/core'
+import { inboxChannel, pushChannel } from '@omotenashi/channel-push'
+import { startFcmServer, type FcmServer } from '@omotenashi/channel-push/testing'
+import { createHub, Tokens, VirtualClock, type Decision, type Hub, type InboxMessage } from '@omotenashi/core'
 import { decisioning, loadRules } from '@omotenashi/decisioning'
 import { profiles } from '@omotenashi/profile'
 
@@ -11,32 +12,49 @@ export const START = '2026-05-10T00:00:00Z'
 export interface AirportHubOptions {
   /** The clock; default a VirtualClock at {@link START}. */
   readonly clock?: VirtualClock
-  /** The push channel. Default: a local sink that records what would have been pushed. */
-  readonly push?: RecordingChannel
   /** Called with every decision once recorded (the example prints them). */
   readonly onDecision?: (decision: Decision) => void
+}
+
+/** One notification as the phone would show it, with when the hub sent it. */
+export interface Pushed {
+  /** The customer's loyalty id. */
+  readonly loyaltyId: string | undefined
+  readonly actionId: string
+  readonly title: string | undefined
+  readonly body: string | undefined
+  /** The deep link (FCM `data.url`). */
+  readonly url: string | undefined
+  /** When the hub sent it (ISO, on the hub's clock). */
+  readonly at: string
 }
 
 /** The airport hub and the handles the story reads. */
 export interface AirportHub {
   readonly hub: Hub
   readonly clock: VirtualClock
-  /** What was pushed (the local push sink). */
-  readonly push: RecordingChannel
+  /** The local FCM endpoint the push channel sends to (checks every message against FCM's v1 schema). */
+  readonly fcm: FcmServer
+  /** What reached phones by push, in order. */
+  pushed(): Pushed[]
   /** A customer's in-app inbox, newest first. */
   inbox(loyaltyId: string): Promise<InboxMessage[]>
   /** A customer's decisions, newest first. */
   decisions(loyaltyId: string): Promise<Decision[]>
+  /** Stops the hub and the local FCM endpoint. */
+  stop(): Promise<void>
 }
 
 /**
- * Assembles the airport hub on embedded defaults: memory profiles, the rules in `rules/`,
- * push (a recording sink here; `pushChannel()` from `@omotenashi/channel-push` in production)
- * with the in-app inbox as its fallback. Started, on a virtual clock.
+ * Assembles the airport hub on embedded defaults: memory profiles, the rules in `rules/`, and
+ * the real push channel (`pushChannel()`, FCM HTTP v1) sending to a local FCM endpoint, with the
+ * in-app inbox as its fallback. Started, on a virtual clock.
  */
 export async function createExampleHub(options: AirportHubOptions = {}): Promise<AirportHub> {
   const clock = options.clock ?? new VirtualClock(START)
-  const push = options.push ?? new RecordingChannel({ id: 'push', capabilities: { addressKind: 'deviceToken' }, now: () => clock.now() })
+  // A local stand-in for FCM (no Google project here): same endpoint, same schema checks.
+  const accessToken = 'local-fcm-access-token'
+  const fcm = await startFcmServer({ projectId: 'airport-example', accessToken })
   const rules = await loadRules('rules/*.yaml', { cwd: fileURLToPath(new URL('..', import.meta.url)) })
   const hub = await createHub({
     clock,
@@ -51,13 +69,30 @@ export async function createExampleHub(options: AirportHubOptions = {}): Promise
         learning: { seed: 1 },
         ...(options.onDecision ? { onDecision: options.onDecision } : {}),
       }),
-      recordingChannel(push),
+      pushChannel({ fcm: { projectId: 'airport-example', accessToken: () => accessToken, baseUrl: fcm.baseUrl } }),
       inboxChannel({ ttlSeconds: 2 * 86_400 }),
     ],
   })
   // A dead letter means a stage failed: the example must never hide that.
   hub.hooks.on('deadletter', (letter) => {
     throw new Error(`dead letter ${letter.event.type} at ${letter.stage}: ${letter.error.message}`)
+  })
+  // What reached FCM for each push send (its requests are made during the send), with the hub's time.
+  const pushed: Pushed[] = []
+  let seen = 0
+  hub.hooks.on('action.sent', (action, channel) => {
+    if (channel !== 'push') return
+    for (const { message } of fcm.received.slice(seen)) {
+      pushed.push({
+        loyaltyId: action.recipient.identifiers['loyaltyId']?.[0],
+        actionId: action.actionId,
+        title: message.notification?.title,
+        body: message.notification?.body,
+        url: message.data?.['url'],
+        at: new Date(clock.now()).toISOString(),
+      })
+    }
+    seen = fcm.received.length
   })
   await hub.start()
   const customerId = async (loyaltyId: string): Promise<string> => {
@@ -68,8 +103,13 @@ export async function createExampleHub(options: AirportHubOptions = {}): Promise
   return {
     hub,
     clock,
-    push,
+    fcm,
+    pushed: () => [...pushed],
     inbox: async (loyaltyId) => hub.get(Tokens.InboxStore).list(await customerId(loyaltyId), { now: new Date(clock.now()).toISOString() }),
     decisions: async (loyaltyId) => hub.get(Tokens.DecisionLog).list(await customerId(loyaltyId)),
+    stop: async () => {
+      await hub.stop()
+      await fcm.close()
+    },
   }
 }
