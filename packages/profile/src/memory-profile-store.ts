@@ -5,7 +5,7 @@ import { parseInterestQuery, matchesInterest } from './interest-query.js'
 import type { Profile } from './profile.js'
 import { ProfileRules } from './profile-rules.js'
 import type { ApplyResult, InterestQuery, PersonExport, ProfileStore, ResolveResult } from './profile-store.js'
-import { withoutIdentifier } from './merge.js'
+import { identifiersNeedWrite, withoutIdentifier } from './merge.js'
 import { packProfile, unpackProfile } from './profile-codec.js'
 import { applyEventInPlace, identifierMapChanges } from './reducer.js'
 import { planResolution, type ResolutionPlan } from './resolution.js'
@@ -123,6 +123,20 @@ export class MemoryProfileStore implements ProfileStore {
   /** {@link resolve}, synchronously (for hot paths and benchmarks). */
   resolveNow(identity: Identity, options: { readonly create?: boolean; readonly at?: string } = {}): ResolveResult {
     const normalised = this.rules.identifiers.normalise(identity)
+    const create = options.create ?? true
+    const at = options.at ?? new Date(this.#clock.now()).toISOString()
+    if (normalised.customerId === undefined && normalised.identifiers.length > 0) {
+      // Fast path, the common case: every identifier known, all on one profile, nothing to record.
+      // It is exactly what planResolution decides for that case, without building its inputs.
+      const first = normalised.identifiers[0]!
+      const owner = this.#owners.get(first.kind, first.value)
+      if (owner !== undefined && normalised.identifiers.every((ref) => this.#owners.get(ref.kind, ref.value) === owner)) {
+        const profile = this.#hot.get(owner)
+        if (!create || (profile && !identifiersNeedWrite(profile.identifiers, normalised.identifiers, at, this.rules))) {
+          return { profileId: owner, created: false, merges: [], refused: normalised.refused }
+        }
+      }
+    }
     const customerId = normalised.customerId === undefined ? undefined : this.#follow(normalised.customerId)
     const owners = new Map<string, string>()
     const profiles = new Map<string, Profile>()
@@ -139,11 +153,7 @@ export class MemoryProfileStore implements ProfileStore {
       const named = this.#load(customerId)
       if (named) profiles.set(customerId, named)
     }
-    const plan = planResolution({ ...normalised, customerId }, { owners, profiles }, this.rules, {
-      create: options.create ?? true,
-      at: options.at ?? new Date(this.#clock.now()).toISOString(),
-      newId: this.#newId,
-    })
+    const plan = planResolution({ ...normalised, customerId }, { owners, profiles }, this.rules, { create, at, newId: this.#newId })
     this.#commit(plan)
     return plan.result
   }

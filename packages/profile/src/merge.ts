@@ -105,6 +105,11 @@ export function withIdentifiers(
   return { identifiers: next, evicted, changed: true }
 }
 
+/** Whether seeing these identifiers at `at` would change a profile's identifier records. */
+export function identifiersNeedWrite(identifiers: Profile['identifiers'], refs: readonly IdentifierRef[], at: string, rules: ProfileRules): boolean {
+  return refs.some((ref) => needsWrite(identifiers[ref.kind], ref.value, at, rules))
+}
+
 /** Whether seeing `value` at `at` changes its record: new, seen earlier than known, or later by at least the granularity. */
 function needsWrite(records: readonly IdentifierRecord[] | undefined, value: string, at: string, rules: ProfileRules): boolean {
   const existing = records?.find((r) => r.value === value)
