@@ -1,4 +1,4 @@
-import type { Candidate, Clock, Decision, DecisionLog, EventInput, OmoEvent, PipelineContext, Scheduler, Stage } from '@omotenashi/core'
+import type { Candidate, Clock, Decision, EventInput, OmoEvent, PipelineContext, Scheduler, Stage } from '@omotenashi/core'
 import { matchesInterest, type InterestKind, type Profile, type ProfileStore } from '@omotenashi/profile'
 import type { ContactHistory } from './contact-history.js'
 import { type DecisionEngine, TimerPurposes, eventFacts, timerEvent, type Proposal } from './engine.js'
@@ -32,12 +32,7 @@ export interface DecideStageOptions {
   readonly attributionWindowMs?: number
   /** Outcome event types counted as a success. */
   readonly successOn?: ReadonlySet<string>
-  /**
-   * Where to record decisions. The hub records what a decide stage pushes only when the stage
-   * returns synchronously; this stage is async, so it records its decisions itself.
-   */
-  readonly log?: DecisionLog
-  /** Called for each decision recorded (the hub's `decision.made` hook is not fired for async stages). */
+  /** Called with each push decision as it is made (the hub then records it and fires `decision.made`). */
   readonly onDecision?: (decision: Decision) => void
 }
 
@@ -79,10 +74,7 @@ export class DecideStage implements Stage {
   async #run(context: PipelineContext): Promise<void> {
     const before = context.decisions.length
     await this.#process(context)
-    for (const decision of context.decisions.slice(before)) {
-      await this.#o.log?.record(decision)
-      this.#o.onDecision?.(decision)
-    }
+    if (this.#o.onDecision) for (const decision of context.decisions.slice(before)) this.#o.onDecision(decision)
   }
 
   async #process(context: PipelineContext): Promise<void> {

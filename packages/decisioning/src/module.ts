@@ -55,14 +55,11 @@ export interface DecisioningOptions {
   readonly profileView?: (profile: Profile, placement: string) => Record<string, unknown>
   /** Directory rule globs are resolved from. */
   readonly cwd?: string
-  /** Called with every push decision once recorded (the live decision-log feed). */
-  readonly onDecision?: (decision: Decision) => void
   /**
-   * Record push decisions in the DecisionLog from this stage. Default true: the hub (today)
-   * records a decide stage's decisions only when the stage returns synchronously, and this
-   * stage is asynchronous. Turn it off once the hub records asynchronous stages' decisions.
+   * Called with every push decision as it is made. The hub records every decision in the
+   * DecisionLog and fires its `decision.made` hook, which is usually the better place to listen.
    */
-  readonly recordDecisions?: boolean
+  readonly onDecision?: (decision: Decision) => void
 }
 
 const OptionsSchema = z.looseObject({
@@ -164,7 +161,6 @@ export function decisioning(options: DecisioningOptions = {}): ContainerModule {
             fanOutPage: options.fanOutPage ?? 500,
             attributionWindowMs: parseDuration(learning.attributionWindow ?? '7d')!,
             successOn: new Set(learning.successOn ?? DEFAULT_SUCCESS_EVENTS),
-            ...(options.recordDecisions === false ? {} : { log: ctx.get(Tokens.DecisionLog) }),
             ...(options.onDecision === undefined ? {} : { onDecision: options.onDecision }),
           }),
       )

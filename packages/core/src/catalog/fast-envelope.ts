@@ -60,8 +60,8 @@ export function fastEnvelope(input: unknown): FastEnvelope | undefined {
     const ids: Record<string, string> = {}
     for (const kind in identity) {
       const value = (identity as Record<string, unknown>)[kind]
-      if (value === undefined) continue
-      // Values with surrounding spaces are trimmed by the schema: let it do that.
+      // Undefined values and values with surrounding spaces: the schema's rules are subtler
+      // (key names still checked, custom kinds must have a value, trimming): let it decide.
       if (typeof value !== 'string' || value.length === 0 || value.length > 512 || !KIND.test(kind) || value.trim() !== value) return undefined
       ids[kind] = value
     }

@@ -53,6 +53,25 @@ describe('Hub', () => {
     await hub.stop()
   })
 
+  it('records and announces the decisions of an asynchronous decide stage', async () => {
+    const asyncDecide: Stage = {
+      async run(ctx) {
+        await new Promise((r) => setTimeout(r, 5))
+        if (ctx.event.type !== 'store.checked_in') return
+        ctx.decisions.push({ id: `d-${ctx.event.id}`, at: ctx.event.time, customerId: ctx.customerId!, trigger: ctx.event.type, candidates: [], actions: [] })
+      },
+    }
+    const hub = await createHub({ modules: [new ContainerModule(({ bind }) => void bind(Tokens.DecideStage).toConstantValue(asyncDecide))] })
+    const announced: string[] = []
+    hub.hooks.on('decision.made', (d) => announced.push(d.id))
+    await hub.start()
+    const event = await hub.publish(checkIn)
+    await hub.drain()
+    expect(announced).toEqual([`d-${event.id}`])
+    expect((await hub.get(Tokens.DecisionLog).list('loyaltyId:L-1')).map((d) => d.id)).toEqual([`d-${event.id}`])
+    await hub.stop()
+  })
+
   it('refuses an invalid event with every problem and applies nothing', async () => {
     const hub = await createHub()
     await hub.start()

@@ -288,8 +288,11 @@ export class Hub {
       } catch (error) {
         throw new StageError(name, error)
       }
-      if (name === 'decide' && context.decisions.length > 0) {
-        result = result === undefined ? this.#recordDecisions(context) : result.then(() => this.#recordDecisions(context))
+      if (name === 'decide') {
+        // Decisions are known only once the stage has finished, which may be later (async).
+        if (result === undefined) {
+          if (context.decisions.length > 0) result = this.#recordDecisions(context)
+        } else result = result.then(() => (context.decisions.length > 0 ? this.#recordDecisions(context) : undefined))
       }
       if (result !== undefined) {
         return result.then(

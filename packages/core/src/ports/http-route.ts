@@ -23,8 +23,8 @@ export interface HttpRoute {
    * bytes for signatures). `params` holds the `:name` path segments.
    */
   handle(request: IncomingMessage, response: ServerResponse, params: Readonly<Record<string, string>>): Promise<void>
-  /** Handles a WebSocket upgrade on this path, if the route speaks WebSocket. */
-  upgrade?(request: IncomingMessage, socket: Duplex, head: Buffer): void
+  /** Handles a WebSocket upgrade on this path, if the route speaks WebSocket. `params` as for `handle`. */
+  upgrade?(request: IncomingMessage, socket: Duplex, head: Buffer, params: Readonly<Record<string, string>>): void
 }
 
 /** Reads a request body to a Buffer, refusing more than `limit` bytes. */
