@@ -1,6 +1,7 @@
 // The demo pages in real Chromium: a VIP checks in and a card arrives on the staff console; the
 // decision-log page shows why (the winner, and the candidate a policy blocked, with the policy).
 // Screenshots go to examples/fashion-retail/test-output/ (git-ignored).
+import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -114,4 +115,58 @@ describe.skipIf(!existsSync(CHROMIUM) && !required)('demo pages in Chromium', ()
     expect(await anonymous.textContent('#status')).toMatch(/needs the read key/)
     expect(await anonymous.locator('article.decision').count()).toBe(0)
   }, 60_000)
+
+  it('npm start\'s pages: the printed console URL and token show live cards; the printed decision-log URL shows why; Ctrl-C stops it', async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing (OMOTENASHI_REQUIRE_SERVICES=1)`)
+    const root = fileURLToPath(new URL('../../..', import.meta.url))
+    const child = spawn(process.execPath, ['--conditions=@omotenashi/source', '--import', 'tsx', 'examples/fashion-retail/src/main.ts'], { cwd: root, env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()))
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))
+    cleanup.push(async () => {
+      if (child.exitCode === null) child.kill('SIGKILL')
+      await exited
+    })
+    await expect.poll(() => out, { timeout: 60_000, interval: 200 }).toMatch(/Ctrl-C to stop/)
+    const consoleUrl = /Staff console +(http:\/\/\S+)/.exec(out)![1]!
+    const logUrl = /Decision log +(http:\/\/\S+)/.exec(out)![1]!
+    const tokens = [...out.matchAll(/device token \((\w+) *\) (stf1\.\S+)/g)].map((m) => ({ store: m[1]!, token: m[2]! }))
+    expect(tokens.map((t) => t.store)).toEqual(['shibuya', 'umeda', 'shibuya', 'umeda'])
+
+    const userDataDir = await mkdtemp(join(tmpdir(), 'omotenashi-fashion-chromium-'))
+    cleanup.push(() => rm(userDataDir, { recursive: true, force: true }))
+    const browser = await launch(userDataDir)
+    cleanup.push(() => browser.close())
+    // One console per store, signed in with the printed tokens: a VIP walks in every five seconds.
+    const pages = []
+    for (const { store, token } of tokens.slice(0, 2)) {
+      const page = await browser.newPage()
+      await page.goto(consoleUrl)
+      await page.fill('#token', token)
+      await page.click('#sign-in')
+      await page.waitForSelector('#status[data-state="live"]', { timeout: 10_000 })
+      expect(await page.textContent('#who')).toBe(`staff-${store} @ ${store}`)
+      pages.push(page)
+    }
+    const first = await Promise.race(pages.map((page, i) => page.locator('article.card').first().waitFor({ timeout: 40_000 }).then(() => i)))
+    const card = pages[first]!.locator('article.card').first()
+    expect(await card.locator('.suggestion').textContent()).toMatch(/\S/)
+    expect(await card.textContent()).toMatch(/\((gold|platinum)\) just checked in/)
+    await pages[first]!.screenshot({ path: join(OUT, 'npm-start-staff-console.png'), fullPage: true })
+
+    const log = await browser.newPage()
+    await log.goto(logUrl)
+    await log.waitForSelector('#status[data-state="live"]', { timeout: 10_000 })
+    await log.check('#blocked-only')
+    const blocked = log.locator('article.decision tr[data-status="blocked"]')
+    await blocked.first().waitFor({ timeout: 10_000 })
+    expect(await blocked.first().locator('.policy').textContent()).toMatch(/^[a-z_.]+$/)
+    expect(await log.locator('article.decision tr[data-status="won"]').count()).toBeGreaterThan(0)
+    await log.screenshot({ path: join(OUT, 'npm-start-decision-log.png') })
+
+    child.kill('SIGINT')
+    expect(await exited).toBe(0)
+    expect(out).toMatch(/Stopping…/)
+  }, 120_000)
 })

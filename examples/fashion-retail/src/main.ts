@@ -116,8 +116,12 @@ const shutdown = async (): Promise<void> => {
   stopping = true
   clearInterval(trickle)
   console.log('\nStopping…')
-  await app.close()
+  // Open consoles keep WebSockets and event streams open: do not wait on them for more than a moment.
+  const guard = setTimeout(() => process.exit(0), 3_000)
+  guard.unref()
   await fashion.stop()
+  app.server.closeAllConnections()
+  await app.close()
   process.exit(0)
 }
 process.on('SIGINT', () => void shutdown())
