@@ -20,6 +20,8 @@ export const DECISION_LOG_HTML = `<!doctype html>
   #status[data-state="error"] { background: #b3412e; }
   .controls { padding: 10px 20px; display: flex; gap: 14px; align-items: center; font-size: 14px; flex-wrap: wrap; }
   .controls input[type="search"] { padding: 5px 8px; border: 1px solid #c8c2b8; border-radius: 6px; min-width: 260px; }
+  .controls #customer { min-width: 200px; }
+  .who.link { cursor: pointer; text-decoration: underline dotted; }
   #summary { color: #5b636b; font-size: 13px; }
   main { padding: 0 20px 30px; display: grid; gap: 10px; }
   .decision { background: #fff; border-radius: 8px; box-shadow: 0 1px 2px rgba(0,0,0,.08); padding: 10px 14px; }
@@ -56,6 +58,7 @@ export const DECISION_LOG_HTML = `<!doctype html>
   <span id="status" data-state="connecting">connecting</span>
 </header>
 <div class="controls">
+  <input id="customer" type="search" placeholder="one customer: loyalty id (FR-0001)" spellcheck="false">
   <input id="filter" type="search" placeholder="filter: action, rule, policy, customer, trigger…">
   <label><input id="blocked-only" type="checkbox"> only decisions where a policy blocked something</label>
   <label><input id="paused" type="checkbox"> pause</label>
@@ -104,7 +107,14 @@ export const DECISION_LOG_HTML = `<!doctype html>
     a.setAttribute('data-decision-id', d.id);
     var head = el('div', 'head');
     head.appendChild(el('span', 'time', time(d.at)));
-    head.appendChild(el('span', 'who', (w.name || 'customer') + (w.loyaltyId ? ' · ' + w.loyaltyId : '')));
+    var who = el('span', 'who', (w.name || 'customer') + (w.loyaltyId ? ' · ' + w.loyaltyId : ''));
+    if (w.loyaltyId) {
+      // A click narrows the log to this customer's decisions ("see why", per customer).
+      who.classList.add('link');
+      who.title = 'show only ' + w.loyaltyId;
+      who.addEventListener('click', function () { $('customer').value = w.loyaltyId; refresh(); });
+    }
+    head.appendChild(who);
     if (w.tier) head.appendChild(el('span', 'tier', w.tier));
     head.appendChild(el('span', 'trigger', d.trigger));
     var sent = d.actions.map(function (x) { return x.actionId + ' via ' + x.channels.join(' → '); });
@@ -135,18 +145,25 @@ export const DECISION_LOG_HTML = `<!doctype html>
     return a;
   }
   function status(state, label) { var s = $('status'); s.setAttribute('data-state', state); s.textContent = label; }
+  var timer, generation = 0;
+  function refresh() { clearTimeout(timer); poll(); }
   function poll() {
-    if ($('paused').checked) { setTimeout(poll, 2000); return; }
-    fetch('decisions.json?limit=150', { headers: { 'x-api-key': key } }).then(function (r) {
+    if ($('paused').checked) { timer = setTimeout(poll, 2000); return; }
+    var customer = $('customer').value.trim();
+    var query = 'limit=150' + (customer ? '&customer=' + encodeURIComponent(customer) : '');
+    var mine = ++generation; // an answer to an older question (another customer) is dropped
+    fetch('decisions.json?' + query, { headers: { 'x-api-key': key } }).then(function (r) {
       if (r.status === 401) throw new Error('the page needs the read key: open the URL printed by npm start');
       if (!r.ok) throw new Error('HTTP ' + r.status);
       return r.json();
     }).then(function (body) {
+      if (mine !== generation) return;
       rows = body.decisions;
       status('live', 'live · ' + new Date().toLocaleTimeString());
       render();
-    }).catch(function (e) { status('error', e.message); }).then(function () { setTimeout(poll, 2000); });
+    }).catch(function (e) { status('error', e.message); }).then(function () { clearTimeout(timer); timer = setTimeout(poll, 2000); });
   }
+  $('customer').addEventListener('change', refresh);
   $('filter').addEventListener('input', render);
   $('blocked-only').addEventListener('change', render);
   poll();

@@ -164,6 +164,13 @@ describe.skipIf(!existsSync(CHROMIUM) && !required)('demo pages in Chromium', ()
     expect(await blocked.first().locator('.policy').textContent()).toMatch(/^[a-z_.]+$/)
     expect(await log.locator('article.decision tr[data-status="won"]').count()).toBeGreaterThan(0)
     await log.screenshot({ path: join(OUT, 'npm-start-decision-log.png') })
+    // One customer's decisions: Hanako's day (the restraint at her check-in) and this morning's visit.
+    await log.uncheck('#blocked-only')
+    await log.fill('#customer', 'FR-0001')
+    await log.press('#customer', 'Enter')
+    await expect.poll(async () => [...new Set(await log.locator('article.decision .who').allTextContents())]).toEqual(['Hanako Yamada · FR-0001'])
+    expect(await log.locator('article.decision', { has: log.locator('tr[data-status="blocked"] .policy', { hasText: 'suppression.bought_recently' }) }).count()).toBeGreaterThan(0)
+    await log.screenshot({ path: join(OUT, 'npm-start-decision-log-hanako.png'), fullPage: true })
 
     child.kill('SIGINT')
     expect(await exited).toBe(0)
