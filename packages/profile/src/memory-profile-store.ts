@@ -5,7 +5,8 @@ import { parseInterestQuery, matchesInterest } from './interest-query.js'
 import type { Profile } from './profile.js'
 import { ProfileRules } from './profile-rules.js'
 import type { ApplyResult, InterestQuery, PersonExport, ProfileStore, ResolveResult } from './profile-store.js'
-import { identifiersNeedWrite, withoutIdentifier } from './merge.js'
+import { laterOf } from './instants.js'
+import { identifiersNeedWrite, withIdentifiers, withoutIdentifier } from './merge.js'
 import { packProfile, unpackProfile } from './profile-codec.js'
 import { applyEventInPlace, identifierMapChanges } from './reducer.js'
 import { planResolution, type ResolutionPlan } from './resolution.js'
@@ -134,6 +135,16 @@ export class MemoryProfileStore implements ProfileStore {
         const profile = this.#hot.get(owner)
         if (!create || (profile && !identifiersNeedWrite(profile.identifiers, normalised.identifiers, at, this.rules))) {
           return { profileId: owner, created: false, merges: [], refused: normalised.refused }
+        }
+        if (profile) {
+          // Only lastSeen moves: the same change the planner would make, in place.
+          const touched = withIdentifiers(profile.identifiers, normalised.identifiers, at, this.rules)
+          if (touched.evicted.length === 0) {
+            profile.identifiers = touched.identifiers
+            profile.version += 1
+            profile.updatedAt = laterOf(profile.updatedAt, at)
+            return { profileId: owner, created: false, merges: [], refused: normalised.refused }
+          }
         }
       }
     }

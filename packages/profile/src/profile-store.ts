@@ -18,9 +18,15 @@ export interface RefusedLink {
   readonly reason: string
 }
 
-/** The outcome of {@link ProfileStore.resolve}. */
+/**
+ * The outcome of {@link ProfileStore.resolve}. Build it with `planResolution`, which every store
+ * shares, so refusals and merges are decided the same way everywhere.
+ */
 export interface ResolveResult {
-  /** The customer the identity belongs to; undefined only with `create: false` and no match. */
+  /**
+   * The customer the identity belongs to; undefined with `create: false` and no match, or when
+   * every identifier was blocked (a shared device alone tells nobody apart).
+   */
   readonly profileId: string | undefined
   /** A new profile was created. */
   readonly created: boolean
