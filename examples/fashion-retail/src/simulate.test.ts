@@ -58,7 +58,7 @@ describe('the simulated day', () => {
       const hour = localHour(s.at)
       expect(hour >= 8 && hour < 21, `${s.actionId} to ${s.who} at ${hour}:00 local`).toBe(true)
     }
-  })
+  }, 60_000)
 
   it('shows staff cards only to the store the customer is in', async () => {
     const f = await createFashionHub()
@@ -82,5 +82,5 @@ describe('the simulated day', () => {
       }
     }
     expect(buffered).toBeGreaterThan(5)
-  })
+  }, 60_000)
 })
