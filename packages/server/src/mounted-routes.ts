@@ -84,8 +84,7 @@ export function upgradeHandler(routes: readonly HttpRoute[], keys: ApiKeyRing, p
       }
       const params: Record<string, string> = {}
       entry.names.forEach((name, i) => (params[name] = decodeURIComponent(match[i + 1] ?? '')))
-      ;(request as IncomingMessage & { params?: Record<string, string> }).params = params
-      entry.route.upgrade!(request, socket, head)
+      entry.route.upgrade!(request, socket, head, params)
       return
     }
     // Only answer for paths nobody else listens to; another upgrade listener may own this path.

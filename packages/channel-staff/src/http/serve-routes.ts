@@ -91,7 +91,7 @@ export async function serveRoutes(routes: readonly HttpRoute[], options: ServeRo
         socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
         return
       }
-      found.route.upgrade(request, socket, head)
+      found.route.upgrade(request, socket, head, found.params)
     })().catch(() => socket.destroy())
   })
   await new Promise<void>((resolve, reject) => {
