@@ -190,7 +190,10 @@ export class DecisionEngine {
     const policies = this.#deps.policies
     const profile = facts.profile
     await this.prefetch(facts, request.proposals.map((p) => p.rule), customerId)
-    const history = (await this.#deps.history.list(customerId, 0)).filter((c) => c.eventId === undefined || c.eventId !== facts.event.id)
+    // A redelivered event is decided again under the same decision id: its own earlier contacts
+    // must not count against it. Only those: audience decisions share the trigger event, but
+    // each has its own decision id, so they still see each other's sends (caps, one per moment).
+    const history = (await this.#deps.history.list(customerId, 0)).filter((c) => c.decisionId !== request.decisionId)
     const zone = facts.context.timeZone
     const locale = profile?.locale ?? policies.defaultLocale
     const segment = this.segmentOf(facts)
