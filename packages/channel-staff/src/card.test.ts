@@ -31,6 +31,7 @@ function vip(): Profile {
       { type: 'store.checked_in', at: at('05'), storeId: 'shibuya' },
       { type: 'message.sent', at: at('06') },
       { type: 'consent.changed', at: at('06') },
+      { type: 'decisioning.audience_matched', at: at('07') },
     ],
     mergedFrom: [],
   }

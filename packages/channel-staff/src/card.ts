@@ -134,7 +134,8 @@ export interface CardInput {
 
 // Event types that say something about the customer to a person at the counter; system,
 // consent and outcome events would only be noise on a card.
-const HIDDEN_PREFIXES = ['message.', 'timer.', 'profile.', 'identity.', 'consent.', 'push.', 'line.', 'survey.', 'offer.']
+// Events about the hub's own work (decisions, timers, deliveries, consent), not what the customer did.
+const HIDDEN_PREFIXES = ['message.', 'timer.', 'profile.', 'identity.', 'consent.', 'push.', 'line.', 'survey.', 'offer.', 'decisioning.', 'channel.', 'email.']
 const OFFLINE_PREFIXES = ['store.', 'pos.', 'fitting_room.', 'beacon.', 'staff.', 'order.picked_up']
 
 function traitString(profile: Profile | undefined, names: readonly string[]): string | undefined {
