@@ -102,7 +102,7 @@ function put<T>(container: Record<string, T>, key: string, value: T, inPlace: bo
 function reduce(next: Draft, event: OmoEvent, rules: ProfileRules, inPlace: boolean): ApplyEffects {
   const at = event.time
   const identifiersBefore = next.identifiers
-  const addedSkus: string[] = []
+  let addedSkus: string[] | undefined
   next.version = next.version + 1
   next.updatedAt = laterOf(next.updatedAt, at)
   if (inPlace) insertActivity(next.activity, activityOf(event), rules.maxActivity)
@@ -114,7 +114,7 @@ function reduce(next: Draft, event: OmoEvent, rules: ProfileRules, inPlace: bool
       const kinds = next.interests[sku]
       const current = kinds?.[interest]
       if (current !== undefined && !isAfter(at, current)) continue
-      if (kinds === undefined) addedSkus.push(sku)
+      if (kinds === undefined) (addedSkus ??= []).push(sku)
       const updated = kinds !== undefined && inPlace ? kinds : { ...kinds }
       updated[interest] = at
       next.interests = put(next.interests, sku, updated, inPlace)
@@ -178,8 +178,12 @@ function reduce(next: Draft, event: OmoEvent, rules: ProfileRules, inPlace: bool
     default:
       break
   }
-  return { addedSkus, identifiersBefore: next.identifiers === identifiersBefore ? undefined : identifiersBefore }
+  // Most events change no index: one shared answer instead of an object per event.
+  if (addedSkus === undefined && next.identifiers === identifiersBefore) return NO_EFFECTS
+  return { addedSkus: addedSkus ?? [], identifiersBefore: next.identifiers === identifiersBefore ? undefined : identifiersBefore }
 }
+
+const NO_EFFECTS: ApplyEffects = Object.freeze({ addedSkus: Object.freeze([]), identifiersBefore: undefined })
 
 type Draft = { -readonly [K in keyof Profile]: Profile[K] }
 
