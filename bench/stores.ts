@@ -162,7 +162,7 @@ export async function run(): Promise<string> {
       await seed(store, 'p')
       const input = events(EVENTS, 'p')
       const t = await time(async () => {
-        const chunks = []
+        const chunks: Array<typeof input> = []
         for (let i = 0; i < input.length; i += BATCH) chunks.push(input.slice(i, i + BATCH))
         // Two batches in flight: one reduces in Node while the other waits on PostgreSQL.
         let c = 0
