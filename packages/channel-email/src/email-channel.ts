@@ -119,7 +119,7 @@ export class EmailChannel implements Channel {
     try {
       const info = (await this.#deps.transport.sendMail(mail)) as { messageId?: string; rejected?: unknown[] }
       if (Array.isArray(info.rejected) && info.rejected.length > 0) {
-        result = { status: 'failed', permanent: true, reason: 'the server rejected the recipient' }
+        result = { status: 'failed', permanent: true, unreachable: true, reason: 'the server rejected the recipient' }
       } else {
         result = { status: 'sent', providerMessageId: typeof info.messageId === 'string' ? info.messageId : messageId }
       }
@@ -129,7 +129,7 @@ export class EmailChannel implements Channel {
         await ledger.release(key)
         return { status: 'failed', permanent: false, reason: failure.reason }
       }
-      result = { status: 'failed', permanent: true, reason: failure.reason }
+      result = { status: 'failed', permanent: true, unreachable: failure.unreachable, reason: failure.reason }
     }
     await ledger.complete(key, result)
     return result

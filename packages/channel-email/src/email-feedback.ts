@@ -123,7 +123,7 @@ export class EmailFeedback implements Connector {
             type: 'message.failed',
             source: 'email',
             identity,
-            data: { ...base, channel: this.#options.channel, permanent: true, reason: `bounce ${r.status ?? r.action}` },
+            data: { ...base, channel: this.#options.channel, permanent: true, unreachable: true, reason: `bounce ${r.status ?? r.action}` },
           })
         }
       }

@@ -2,6 +2,8 @@
 export interface SmtpFailure {
   /** True when retrying cannot help (5xx for this recipient or message). */
   readonly permanent: boolean
+  /** True when the recipient address itself is refused (550/551/553), not just this message. */
+  readonly unreachable: boolean
   /** A short reason without addresses or other personal data. */
   readonly reason: string
   /** The SMTP reply code, when the server gave one. */
@@ -29,7 +31,9 @@ export function classifySmtpError(error: unknown): SmtpFailure {
   if (responseCode !== undefined) {
     const auth = code === 'EAUTH' || responseCode === 530 || responseCode === 535
     const permanent = responseCode >= 500 && responseCode < 600 && !auth
-    return { permanent, responseCode, reason: `smtp ${responseCode}${auth ? ' (authentication)' : ''}: ${text}` }
+    // 550/551/553: the mailbox is unknown or refused — the address, not this message, is the problem.
+    const unreachable = responseCode === 550 || responseCode === 551 || responseCode === 553
+    return { permanent, unreachable, responseCode, reason: `smtp ${responseCode}${auth ? ' (authentication)' : ''}: ${text}` }
   }
-  return { permanent: false, reason: `smtp ${code ?? 'error'}: ${text}` }
+  return { permanent: false, unreachable: false, reason: `smtp ${code ?? 'error'}: ${text}` }
 }

@@ -1,7 +1,6 @@
 import { ContainerModule } from 'inversify'
-import { provideEvents, token, Tokens, type HttpRoute } from '@omotenashi/core'
+import { token, Tokens, type HttpRoute } from '@omotenashi/core'
 import { createLineParts, type LineParts } from './assemble.js'
-import { LINE_EVENTS } from './events.js'
 import type { LineChannel } from './line-channel.js'
 import type { LineChannelOptions } from './options.js'
 import type { LineWebhookHandler } from './webhook-handler.js'
@@ -53,6 +52,5 @@ export function lineChannel(options: LineChannelOptions): ContainerModule {
         }
       })
       .inSingletonScope()
-    provideEvents(m, LINE_EVENTS)
   })
 }

@@ -154,8 +154,15 @@ function reduce(next: Draft, event: OmoEvent, rules: ProfileRules, inPlace: bool
       break
     }
     case 'message.failed': {
+      // Only a failure that says the recipient cannot be reached changes reachability: a message
+      // the provider refused (bad content, a template error) says nothing about the customer.
       const channel = str(event.data['channel'])
-      if (channel && event.data['permanent'] === true) setReachability(next, at, channel, false, str(event.data['reason']) ?? 'permanent failure', inPlace)
+      if (channel && event.data['unreachable'] === true) setReachability(next, at, channel, false, str(event.data['reason']) ?? 'unreachable', inPlace)
+      break
+    }
+    case 'channel.reachability_changed': {
+      const channel = str(event.data['channel'])
+      if (channel && typeof event.data['reachable'] === 'boolean') setReachability(next, at, channel, event.data['reachable'], str(event.data['reason']), inPlace)
       break
     }
     case 'survey.answered': {

@@ -12,7 +12,7 @@ export function reducerAndTraits() {
     event('pos.purchased', '2025-12-20T03:00:00.000Z', { transactionId: 't1', items: [{ sku: 'BAG-1', quantity: 1, unitPrice: 30000 }], total: 30000, currency: 'JPY' }, 'umeda'),
     event('pos.purchased', '2026-03-20T03:00:00.000Z', { transactionId: 't2', items: [{ sku: 'TEE-9', quantity: 2, unitPrice: 5000 }], total: 10000, currency: 'JPY' }, 'shibuya'),
     event('consent.changed', '2026-03-21T00:00:00.000Z', { channel: 'email', purpose: 'marketing', granted: false }),
-    event('message.failed', '2026-03-22T00:00:00.000Z', { channel: 'push', permanent: true, reason: 'token expired' }),
+    event('message.failed', '2026-03-22T00:00:00.000Z', { channel: 'push', permanent: true, unreachable: true, reason: 'token expired' }),
   ]) profile = applyEvent(profile, e, rules)
 
   const definitions = defineComputedTraits([

@@ -410,7 +410,7 @@ export function describeProfileStoreContract(
         await expect(store.apply(uniq('nobody'), ev('page.viewed'))).rejects.toBeInstanceOf(OmotenashiError)
       })
 
-      it('tracks consent and reachability (LINE, push tokens, permanent failures)', async () => {
+      it('tracks consent and reachability (LINE, unreachable recipients, reachability events)', async () => {
         const line = lineId()
         const id = await must(store, { lineUserId: line }, at(1))
         await store.apply(id, ev('line.followed', {}, { source: 'line', time: at(2) }))
@@ -419,14 +419,19 @@ export function describeProfileStoreContract(
         expect(p.reachability['line']).toMatchObject({ reachable: true })
         await store.apply(id, ev('line.unfollowed', {}, { source: 'line', time: at(3) }))
         await store.apply(id, ev('consent.changed', { channel: 'email', purpose: 'marketing', granted: true }, { time: at(4) }))
-        await store.apply(id, ev('message.failed', { channel: 'email', permanent: true, reason: 'bounced' }, { source: 'email', time: at(5) }))
+        await store.apply(id, ev('message.failed', { channel: 'email', permanent: true, unreachable: true, reason: 'bounced' }, { source: 'email', time: at(5) }))
         await store.apply(id, ev('message.failed', { channel: 'sms', permanent: false }, { time: at(5) }))
+        // A refused message (bad content) says nothing about the customer: reachability stays.
+        await store.apply(id, ev('message.failed', { channel: 'push', permanent: true, reason: 'payload too large' }, { time: at(5) }))
+        await store.apply(id, ev('channel.reachability_changed', { channel: 'kiosk', reachable: false, reason: 'device retired' }, { time: at(5) }))
         p = (await store.get(id))!
         expect(p.consent['line']?.['*']?.granted).toBe(false)
         expect(p.reachability['line']).toMatchObject({ reachable: false })
         expect(p.consent['email']?.['marketing']).toMatchObject({ granted: true })
         expect(p.reachability['email']).toMatchObject({ reachable: false, reason: 'bounced' })
         expect(p.reachability['sms']).toBeUndefined()
+        expect(p.reachability['push']).toBeUndefined()
+        expect(p.reachability['kiosk']).toMatchObject({ reachable: false, reason: 'device retired' })
         // An older event arriving late does not overwrite newer consent.
         await store.apply(id, ev('consent.changed', { channel: 'email', purpose: 'marketing', granted: false }, { time: at(0) }))
         expect((await store.get(id))?.consent['email']?.['marketing']?.granted).toBe(true)
