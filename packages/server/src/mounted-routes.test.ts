@@ -44,9 +44,9 @@ const feed: HttpRoute = {
   async handle(_request, response) {
     sendJson(response, 426, { error: { code: 'E_UPGRADE', message: 'use WebSocket' } })
   },
-  upgrade(request, socket) {
+  upgrade(request, socket, _head, params) {
     const accept = createHash('sha1').update(`${request.headers['sec-websocket-key']}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64')
-    const store = (request as { params?: Record<string, string> }).params?.['storeId']
+    const store = params['storeId']
     socket.end(`HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-accept: ${accept}\r\nx-store: ${store}\r\n\r\n`)
   },
 }
