@@ -129,7 +129,7 @@ describe('property: caps and quiet hours hold in local time across zones and DST
           start,
         )
         const ids: string[] = []
-        const optedOut = new Map<string, number>() // `${who}:${channel}` → time of opt-out
+        const optedOut = new Map<string, number>() // `${who}:${channel}` → the channel's send count at the opt-out
         for (const [i, c] of customers.entries()) {
           const identity = { loyaltyId: `P${i}` }
           const setup: EventInput[] = [{ type: 'profile.traits_updated', source: 'system', identity, data: { traits: { timeZone: c.zone } } }]
@@ -146,7 +146,9 @@ describe('property: caps and quiet hours hold in local time across zones and DST
           const identity = { loyaltyId: `P${e.who}` }
           if (e.kind === 'optout') {
             await hub.publish({ type: 'consent.changed', source: 'app', identity, data: { channel: e.channel, granted: false } })
-            if (!optedOut.has(`${e.who}:${e.channel}`)) optedOut.set(`${e.who}:${e.channel}`, clock.now())
+            // Remember how many sends the channel had made when the opt-out came in: any later
+            // send (by order, not by time: several events share a virtual minute) breaks the rule.
+            if (!optedOut.has(`${e.who}:${e.channel}`)) optedOut.set(`${e.who}:${e.channel}`, channels[e.channel as keyof typeof channels].sent.length)
           } else {
             await hub.publish({ type: e.kind, source: 'app', identity, storeId: 'shibuya', data: e.kind === 'geofence.entered' ? { geofenceId: 'g' } : {} })
           }
@@ -159,7 +161,7 @@ describe('property: caps and quiet hours hold in local time across zones and DST
         const perDay = new Map<string, number>()
         const perWeek = new Map<string, number>()
         for (const [channelId, channel] of Object.entries(channels)) {
-          for (const send of channel.sent) {
+          for (const [index, send] of channel.sent.entries()) {
             const who = ids.indexOf(send.recipient.customerId)
             expect(who).toBeGreaterThanOrEqual(0)
             const c = customers[who]!
@@ -167,14 +169,32 @@ describe('property: caps and quiet hours hold in local time across zones and DST
             expect(local.minutes >= 21 * 60 || local.minutes < 8 * 60, `${channelId} send at ${new Date(send.at).toISOString()} is ${local.minutes} min local in ${c.zone}`).toBe(false)
             expect(c[channelId as 'push' | 'line' | 'email'], `${channelId} without consent`).toBe(true)
             const out = optedOut.get(`${who}:${channelId}`)
-            expect(out === undefined || send.at < out, `${channelId} used after opt-out`).toBe(true)
+            expect(out === undefined || index < out, `${channelId} used after opt-out`).toBe(true)
             for (const [map, key] of [[perDay, `${who}:${local.date}`], [perWeek, `${who}:${local.week}`], [perDay, `${who}:${channelId}:${local.date}`]] as const) map.set(key, (map.get(key) ?? 0) + 1)
           }
         }
         for (const [key, n] of perDay) expect(n, key).toBeLessThanOrEqual(key.includes(':push:') ? 1 : 2)
         for (const [key, n] of perWeek) expect(n, key).toBeLessThanOrEqual(5)
       }),
-      { numRuns: 25 },
+      {
+        numRuns: 25,
+        // Once found by CI: a send and an opt-out in the same virtual minute, the send first.
+        examples: [
+          [
+            [
+              { zone: 'Asia/Tokyo', push: false, line: false, email: false },
+              { zone: 'Asia/Tokyo', push: false, line: false, email: false },
+              { zone: 'Asia/Tokyo', push: true, line: false, email: false },
+            ],
+            [
+              { who: 2, minute: 8, kind: 'geofence.entered', channel: 'push' },
+              { who: 2, minute: 8, kind: 'optout', channel: 'push' },
+              { who: 0, minute: 0, kind: 'geofence.entered', channel: 'push' },
+            ],
+            '2026-03-06T00:00:00Z',
+          ],
+        ],
+      },
     )
   }, 120_000)
 })
