@@ -305,19 +305,26 @@ export class NatsEventBus implements EventBus {
       m.term()
       return
     }
-    let lastError: unknown
-    for (let attempt = 1; attempt <= this.options.maxAttempts; attempt++) {
-      try {
-        await this.#handler!(event)
-        m.ack()
-        return
-      } catch (error) {
-        lastError = error
-        m.working() // tell JetStream we are still at it, so it does not redeliver meanwhile
+    // A long pipeline run (a send waiting out a dead worker's claim) must not look like a crash:
+    // tell JetStream we are still at it, so it does not redeliver the event meanwhile.
+    const heartbeat = setInterval(() => m.working(), Math.max(250, Math.floor(this.options.ackWaitMs / 3)))
+    heartbeat.unref()
+    try {
+      let lastError: unknown
+      for (let attempt = 1; attempt <= this.options.maxAttempts; attempt++) {
+        try {
+          await this.#handler!(event)
+          m.ack()
+          return
+        } catch (error) {
+          lastError = error
+        }
       }
+      await this.#giveUp(event, lastError, this.options.maxAttempts)
+      m.ack()
+    } finally {
+      clearInterval(heartbeat)
     }
-    await this.#giveUp(event, lastError, this.options.maxAttempts)
-    m.ack()
   }
 
   async #giveUp(event: OmoEvent, error: unknown, attempts: number): Promise<void> {

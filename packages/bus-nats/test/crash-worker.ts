@@ -43,6 +43,8 @@ const thankYou: Stage = {
 
 const hub = await createHub({
   emitOutcomes: false,
+  // A send claimed by a worker that was killed mid-send is taken over after 3 s.
+  claimStaleAfterMs: 3_000,
   modules: [
     natsBus({ hub: env('HUB'), workerId: env('WORKER_ID'), partitions: 16, leaseMs: 2_000, rebalanceMs: 300, ackWaitMs: 3_000, maxAckPending: 1 }),
     postgresStore({ connectionString: 'postgres://postgres@127.0.0.1:5432/test', schema: env('SCHEMA'), poolSize: 8 }),

@@ -2,7 +2,7 @@ import type { EventInput } from '../envelope.js'
 import { ErrorCode, OmotenashiError } from '../errors.js'
 import type { Channel, DeliveryResult } from '../ports/channel.js'
 import type { PlannedAction } from '../ports/decision.js'
-import type { IdempotencyLedger } from '../ports/idempotency-ledger.js'
+import type { IdempotencyLedger, LedgerEntry } from '../ports/idempotency-ledger.js'
 import type { PipelineContext, Stage } from './pipeline.js'
 
 /** What the dispatcher reports as it goes (the hub turns these into hooks). */
@@ -21,6 +21,8 @@ export interface ChannelDispatcherOptions {
   readonly observer: DispatchObserver
   /** Publish `message.sent` / `message.failed` outcome events. Default true. */
   readonly emitOutcomes?: boolean
+  /** How old a pending send claim must be before another worker takes it over. Default 30 s. */
+  readonly claimStaleAfterMs?: number
 }
 
 /**
@@ -58,14 +60,11 @@ export class ChannelDispatcher implements Stage {
         continue
       }
       const key = `${action.idempotencyKey}:${channelId}`
-      if (!(await ledger.claim(key))) {
-        const previous = await ledger.get(key)
-        if (previous?.state === 'done' && previous.result.status !== 'failed') {
-          observer.sent(action, channelId, { ...previous.result, status: 'duplicate' })
+      const claim = await this.#claim(key)
+      if (claim !== 'claimed') {
+        if (claim.state === 'done' && claim.result.status !== 'failed') {
+          observer.sent(action, channelId, { ...claim.result, status: 'duplicate' })
           return
-        }
-        if (previous?.state === 'pending') {
-          throw new OmotenashiError(ErrorCode.Conflict, `send ${key} is in progress elsewhere`)
         }
         // A recorded permanent failure: fall through to the next channel.
         tried.push(channelId)
@@ -98,6 +97,26 @@ export class ChannelDispatcher implements Stage {
     }
     if (tried.length > 0) {
       observer.failed(action, undefined, { status: 'failed', permanent: true, reason: `no channel could deliver (tried ${tried.join(', ')})` })
+    }
+  }
+
+  /**
+   * Claims `key`, or learns how an earlier send of it ended. A claim left pending by a worker
+   * that died mid-send is waited out (real time, polling) until its owner completes it or it
+   * goes stale, then taken over: the provider's own idempotency (LINE's retry key, the email
+   * ledger) keeps the re-send from delivering twice.
+   */
+  async #claim(key: string): Promise<'claimed' | Extract<LedgerEntry, { state: 'done' }>> {
+    const { ledger } = this.#options
+    const staleAfterMs = this.#options.claimStaleAfterMs ?? 30_000
+    const pollMs = Math.min(250, Math.max(10, staleAfterMs / 10))
+    const giveUpAt = Date.now() + staleAfterMs + 5 * pollMs
+    for (;;) {
+      if (await ledger.claim(key, staleAfterMs)) return 'claimed'
+      const entry = await ledger.get(key)
+      if (entry?.state === 'done') return entry
+      if (Date.now() > giveUpAt) throw new OmotenashiError(ErrorCode.Conflict, `send ${key} is still in progress elsewhere`)
+      await new Promise((resolve) => setTimeout(resolve, pollMs))
     }
   }
 

@@ -36,6 +36,11 @@ export interface HubOptions {
   readonly emitOutcomes?: boolean
   /** Id generator for events published without one. Default: random UUIDs. */
   readonly newId?: () => string
+  /**
+   * How long a send claimed in the idempotency ledger may stay unfinished before another worker
+   * takes it over (the claimer probably died mid-send). Default 30 s.
+   */
+  readonly claimStaleAfterMs?: number
 }
 
 /** The result of {@link Hub.publishBatch}: the good items are accepted, the bad ones listed. */
@@ -261,6 +266,7 @@ export class Hub {
           channels: new Map(this.#channels.map((ch) => [ch.id, ch])),
           ledger: c.get(Tokens.IdempotencyLedger),
           emitOutcomes: this.#options.emitOutcomes ?? true,
+          ...(this.#options.claimStaleAfterMs === undefined ? {} : { claimStaleAfterMs: this.#options.claimStaleAfterMs }),
           observer: {
             sent: (action, channel, result) => this.#emitHook('action.sent', action, channel, result),
             failed: (action, channel, result) => this.#emitHook('action.failed', action, channel, result),
