@@ -54,10 +54,8 @@ describe('PgScheduler across workers', () => {
       const twice = [...fired].filter(([, by]) => by.length !== 1)
       expect(twice).toEqual([])
       expect(fired.size).toBe(300)
-      const byA = [...fired.values()].filter((by) => by[0] === 'a').length
-      // Both took part: the claim is shared, not one worker doing everything.
-      expect(byA).toBeGreaterThan(0)
-      expect(byA).toBeLessThan(300)
+      // Which worker fired how many is left to timing (a busy machine can let one take them
+      // all); what must hold is above: every timer fired, and by exactly one worker.
       const left = await t.pool.query(`SELECT count(*)::int AS n FROM "${t.schema}".timers`)
       expect(left.rows[0].n).toBe(0)
     } finally {

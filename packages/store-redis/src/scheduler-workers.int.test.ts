@@ -55,10 +55,8 @@ describe('RedisScheduler across workers', () => {
       const twice = [...fired].filter(([, by]) => by.length !== 1)
       expect(twice).toEqual([])
       expect(fired.size).toBe(300)
-      const byA = [...fired.values()].filter((by) => by[0] === 'a').length
-      // Both took part: the claim is shared, not one worker doing everything.
-      expect(byA).toBeGreaterThan(0)
-      expect(byA).toBeLessThan(300)
+      // Which worker fired how many is left to timing (a busy machine can let one take them
+      // all); what must hold is above: every timer fired, and by exactly one worker.
       expect(await t.client.zcard(`${t.prefix}timers:run`)).toBe(0)
       expect(await t.client.scan('0', 'MATCH', `${t.prefix}timer:*`, 'COUNT', 10_000)).toEqual(['0', []])
     } finally {
