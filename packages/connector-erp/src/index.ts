@@ -1,7 +1,6 @@
 export * from './tokens.js'
 export * from './duration.js'
 export * from './bounded-set.js'
-export * from './http-retry.js'
 export * from './snapshot.js'
 export * from './diff.js'
 export * from './state-store.js'

@@ -1,6 +1,6 @@
 import type { Clock, ScheduledTimer } from '@omotenashi/core'
 import type { PgDatabase } from './database.js'
-import { PollingScheduler, type ClaimedTimer, type PollingSchedulerOptions, type TimerBackend } from './polling-scheduler.js'
+import { PollingScheduler, type ClaimedTimer, type PollingSchedulerOptions, type TimerBackend } from '@omotenashi/core'
 
 interface TimerRow {
   id: string

@@ -1,7 +1,7 @@
 import type { Clock, ScheduledTimer } from '@omotenashi/core'
 import type { RedisConnection } from './connection.js'
 import { LuaScript } from './lua-script.js'
-import { PollingScheduler, type ClaimedTimer, type PollingSchedulerOptions, type TimerBackend } from './polling-scheduler.js'
+import { PollingScheduler, type ClaimedTimer, type PollingSchedulerOptions, type TimerBackend } from '@omotenashi/core'
 
 // Keys: <p>timers:run  sorted set id → epoch ms when it may next be claimed (due time, then lease or retry time)
 //       <p>timer:<id>  hash { timer (JSON), gen, customer?, key? }

@@ -1,4 +1,4 @@
-import { fetchWithRetry, HttpStatusError, type FetchLike, type RetryPolicy } from '../http-retry.js'
+import { fetchWithRetry, HttpStatusError, type FetchLike, type RetryPolicy } from '@omotenashi/core'
 
 /** An Odoo domain: conditions in prefix notation (`['|', [...], [...]]`). */
 export type OdooDomain = ReadonlyArray<string | readonly [string, string, unknown]>

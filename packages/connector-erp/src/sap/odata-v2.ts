@@ -1,4 +1,4 @@
-import { fetchWithRetry, HttpStatusError, type FetchLike, type RetryPolicy } from '../http-retry.js'
+import { fetchWithRetry, HttpStatusError, type FetchLike, type RetryPolicy } from '@omotenashi/core'
 
 /** Options of {@link ODataV2Client}. */
 export interface ODataV2ClientOptions {

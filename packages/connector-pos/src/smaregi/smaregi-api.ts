@@ -1,5 +1,5 @@
 import * as z from 'zod'
-import { fetchWithRetry, HttpStatusError, type FetchLike, type RetryPolicy } from '../http-retry.js'
+import { fetchWithRetry, HttpStatusError, type FetchLike, type RetryPolicy } from '@omotenashi/core'
 
 /** One line of a Smaregi transaction (取引明細). Numbers come as strings. */
 export const SmaregiDetailSchema = z.looseObject({

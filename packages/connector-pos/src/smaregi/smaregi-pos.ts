@@ -1,7 +1,7 @@
 import { Tokens } from '@omotenashi/core'
 import { ContainerModule } from 'inversify'
 import * as z from 'zod'
-import type { FetchLike } from '../http-retry.js'
+import type { FetchLike } from '@omotenashi/core'
 import { commonSourceOptions, fn, parseOptions, storeOf, withMethods } from '../options.js'
 import { header, safeEqual } from '../signature.js'
 import { SourceConnector, type DeliveryReport, type MapHook, type Produced } from '../source-connector.js'

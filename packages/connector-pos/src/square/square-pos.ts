@@ -7,7 +7,7 @@ import { header, hmacSha256Base64, safeEqual } from '../signature.js'
 import { SourceConnector, type DeliveryReport, type MapHook, type Produced } from '../source-connector.js'
 import { PosTokens } from '../tokens.js'
 import { BadRequestError, parseJsonBody, SignatureError, webhookRoute, type WebhookRequest } from '../webhook-route.js'
-import type { FetchLike } from '../http-retry.js'
+import type { FetchLike } from '@omotenashi/core'
 import { squareHttpApi, type SquareApi } from './square-api.js'
 import { squareCustomerTraits, squarePurchase, squareReturn, type SquareMappingContext } from './square-mapping.js'
 import {

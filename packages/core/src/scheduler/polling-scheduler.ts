@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { toEpochMs, type Clock, type FireTimer, type ScheduledTimer, type Scheduler, type TimerHandle, type TimerRequest } from '@omotenashi/core'
+import type { Clock, TimerHandle } from '../clock.js'
+import { toEpochMs, type FireTimer, type ScheduledTimer, type Scheduler, type TimerRequest } from './scheduler.js'
 
 /** A timer a worker has claimed: fire it, then complete or retry it with its generation. */
 export interface ClaimedTimer {
