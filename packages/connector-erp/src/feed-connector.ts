@@ -56,7 +56,7 @@ export abstract class FeedConnector implements Connector {
 
   async start(emit: Emit): Promise<void> {
     this.#emit = emit
-    this.#schedule(0)
+    this.#schedule(this.deps.clock.now())
   }
 
   async stop(): Promise<void> {
@@ -75,13 +75,18 @@ export abstract class FeedConnector implements Connector {
     }
   }
 
-  #schedule(delay: number): void {
+  /**
+   * Runs the feed at `at`, then every `every` after that *planned* time: a fixed cadence, so a
+   * slow run (a large file, a slow ERP) does not push every later run back; a run that overruns
+   * its slot is followed by the next one at once.
+   */
+  #schedule(at: number): void {
     const clock = this.deps.clock
-    this.#timer = clock.setTimer(clock.now() + delay, () => {
+    this.#timer = clock.setTimer(at, () => {
       void this.runOnce()
         .catch(() => undefined)
         .finally(() => {
-          if (this.#emit !== undefined) this.#schedule(this.#every)
+          if (this.#emit !== undefined) this.#schedule(Math.max(at + this.#every, clock.now()))
         })
     })
   }
