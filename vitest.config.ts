@@ -1,10 +1,13 @@
 import { readdirSync, existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config'
 
 // One unit project and one integration project (real services) per package and example.
 const dirs = ['packages', 'examples'].flatMap((root) =>
   existsSync(root) ? readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => `${root}/${d.name}`) : [],
 )
+
+const setupFiles = [fileURLToPath(new URL('./scripts/vitest-setup.ts', import.meta.url))]
 
 const shared = {
   resolve: { conditions: ['@omotenashi/source'] },
@@ -14,11 +17,11 @@ const shared = {
 const projects: TestProjectInlineConfiguration[] = dirs.flatMap((dir) => {
   const name = dir.split('/')[1]!
   return [
-    { ...shared, test: { name, root: dir, include: ['src/**/*.test.ts', 'test/**/*.test.ts'], exclude: ['**/*.int.test.ts', '**/node_modules/**'], testTimeout: 20_000 } },
-    { ...shared, test: { name: `${name}:int`, root: dir, include: ['src/**/*.int.test.ts', 'test/**/*.int.test.ts'], testTimeout: 60_000, hookTimeout: 60_000, fileParallelism: false } },
+    { ...shared, test: { name, root: dir, setupFiles, include: ['src/**/*.test.ts', 'test/**/*.test.ts'], exclude: ['**/*.int.test.ts', '**/node_modules/**'], testTimeout: 20_000 } },
+    { ...shared, test: { name: `${name}:int`, root: dir, setupFiles, include: ['src/**/*.int.test.ts', 'test/**/*.int.test.ts'], testTimeout: 60_000, hookTimeout: 60_000, fileParallelism: false } },
   ]
 })
-projects.push({ ...shared, test: { name: 'docs', root: 'docs', include: ['**/*.test.ts'], testTimeout: 30_000 } })
+projects.push({ ...shared, test: { name: 'docs', root: 'docs', setupFiles, include: ['**/*.test.ts'], testTimeout: 30_000 } })
 
 export default defineConfig({
   test: {

@@ -35,9 +35,14 @@ describe('fastEnvelope', () => {
         if (fast === undefined) return
         const slow = EventInputSchema.safeParse(input)
         expect(slow.success).toBe(true)
-        if (slow.success) expect(fast).toEqual(JSON.parse(JSON.stringify(slow.data)))
+        // Both sides through JSON: it drops undefined keys (as the wire does) and -0 becomes 0 on both.
+        if (slow.success) expect(JSON.parse(JSON.stringify(fast))).toEqual(JSON.parse(JSON.stringify(slow.data)))
       }),
-      { numRuns: 5_000 },
+      {
+        numRuns: 5_000,
+        // Once found by CI: -0 survives both paths, so only the comparison must not tell it from 0.
+        examples: [[{ type: 'store.checked_in', source: 'pos', location: { lat: -0, lon: 0 } }]],
+      },
     )
   })
 
