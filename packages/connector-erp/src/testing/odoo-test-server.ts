@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage } from 'node:http'
-import { listenLocal, type LocalServer } from './route-server.js'
+import { listenLocal, type LocalServer } from '@omotenashi/core/testing'
 
 /** A record of the test server: an id and fields (many2one fields as `[id, name]`). */
 export type OdooRecord = Record<string, unknown> & { id: number }

@@ -1,5 +1,5 @@
 import { createServer } from 'node:http'
-import { listenLocal, type LocalServer } from './route-server.js'
+import { listenLocal, type LocalServer } from '@omotenashi/core/testing'
 
 /** A row of `A_MatlStkInAcctMod` (quantities as decimal strings, as OData V2 sends Edm.Decimal). */
 export interface SapStockRow {

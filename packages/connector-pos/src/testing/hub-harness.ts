@@ -1,6 +1,6 @@
 import { createHub, Tokens, type Hub, type OmoEvent } from '@omotenashi/core'
 import type { ContainerModule } from 'inversify'
-import { serveRoutes, type LocalServer } from './route-server.js'
+import { serveRoutes, type LocalServer } from '@omotenashi/core/testing'
 
 /** A started hub with the given modules, its webhook routes served over real HTTP, and every accepted event. */
 export async function hubWith(...modules: ContainerModule[]): Promise<{ hub: Hub; server: LocalServer; events: OmoEvent[]; close: () => Promise<void> }> {

@@ -1,4 +1,4 @@
-export * from './route-server.js'
+export { listenLocal, serveRoutes, type LocalServer } from '@omotenashi/core/testing'
 export * from './signing.js'
 export * from './square-test-server.js'
 export * from './smaregi-test-server.js'

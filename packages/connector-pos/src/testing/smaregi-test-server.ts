@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage } from 'node:http'
-import { listenLocal, type LocalServer } from './route-server.js'
+import { listenLocal, type LocalServer } from '@omotenashi/core/testing'
 
 /** A transaction as the test server stores it (Smaregi field names; numbers as strings). */
 export type SmaregiTestTransaction = Record<string, unknown> & { readonly transactionHeadId: string; readonly transactionDateTime: string }

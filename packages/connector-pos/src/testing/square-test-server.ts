@@ -1,5 +1,5 @@
 import { createServer } from 'node:http'
-import { listenLocal, type LocalServer } from './route-server.js'
+import { listenLocal, type LocalServer } from '@omotenashi/core/testing'
 
 /** A local stand-in for Square's Orders API (`GET /v2/orders/{order_id}`), for tests. */
 export interface SquareTestServer extends LocalServer {

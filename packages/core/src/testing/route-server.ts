@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { HttpRoute } from '@omotenashi/core'
+import type { HttpRoute } from '../ports/http-route.js'
 
 /** A started local HTTP server. */
 export interface LocalServer {
