@@ -9,13 +9,23 @@ export const KNOWN_SOURCES = [
 /** A known event source. */
 export type KnownSource = (typeof KNOWN_SOURCES)[number]
 
-const sourceSchema = z
-  .string()
-  .regex(/^[a-z][a-z0-9._/-]{0,127}$/, 'must be a lower-case name such as "pos", "web" or "my-kiosk"')
+/** What an event's `source` may be: a lower-case name such as `pos`, `web` or `my-kiosk` (128 at most). */
+export const SOURCE_PATTERN = /^[a-z][a-z0-9._/-]{0,127}$/
+
+/**
+ * An event `source` name. Adapters validate their `source` option with it, so a bad name fails
+ * when the hub is configured instead of on every event it publishes.
+ */
+export const SourceNameSchema = z.string().regex(SOURCE_PATTERN, 'must be a lower-case name such as "pos", "web" or "my-kiosk"')
+
+const sourceSchema = SourceNameSchema
+
+/** What an event `type` may be: dotted lower-case words such as `store.checked_in`. */
+export const EVENT_TYPE_PATTERN = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/
 
 const typeSchema = z
   .string()
-  .regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/, 'must be dotted lower-case words such as "store.checked_in"')
+  .regex(EVENT_TYPE_PATTERN, 'must be dotted lower-case words such as "store.checked_in"')
 
 const timeSchema = z
   .union([z.iso.datetime({ offset: true }), z.date()])

@@ -16,7 +16,10 @@ export const BUILT_IN_IDENTIFIER_KINDS = [
 export type BuiltInIdentifierKind = (typeof BUILT_IN_IDENTIFIER_KINDS)[number]
 
 const identifierValue = z.string().trim().min(1, 'must not be empty').max(512, 'must be at most 512 characters')
-const kindName = z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,63}$/, 'identifier kinds are letters, digits and _ (max 64)')
+/** What an identifier kind may be called: letters, digits and `_`, a letter first, 64 at most (`loyaltyId`, `posCustomerId`). */
+export const IDENTIFIER_KIND_PATTERN = /^[a-zA-Z][a-zA-Z0-9_]{0,63}$/
+
+const kindName = z.string().regex(IDENTIFIER_KIND_PATTERN, 'identifier kinds are letters, digits and _ (max 64)')
 
 /**
  * Who an event is about: a resolved `customerId` and/or any identifiers seen with it.

@@ -1,4 +1,5 @@
-import type { EventInput } from '../envelope.js'
+import { EVENT_TYPE_PATTERN, SOURCE_PATTERN, type EventInput } from '../envelope.js'
+import { IDENTIFIER_KIND_PATTERN } from '../identity.js'
 
 /**
  * A hand-written check of the event envelope for the hot path (zod's schema costs several
@@ -21,9 +22,9 @@ export interface FastEnvelope {
   readonly correlationId?: string
 }
 
-const TYPE = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/
-const SOURCE = /^[a-z][a-z0-9._/-]{0,127}$/
-const KIND = /^[a-zA-Z][a-zA-Z0-9_]{0,63}$/
+const TYPE = EVENT_TYPE_PATTERN
+const SOURCE = SOURCE_PATTERN
+const KIND = IDENTIFIER_KIND_PATTERN
 const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/
 const KNOWN = new Set(['id', 'type', 'source', 'time', 'identity', 'subject', 'storeId', 'location', 'data', 'causationId', 'correlationId'])

@@ -12,7 +12,7 @@ import type { Identity } from '../identity.js'
 import type { Channel } from '../ports/channel.js'
 import type { Connector, EmitResult } from '../ports/connector.js'
 import type { DeadLetter, DeadLetterStore, StageName } from '../ports/dead-letters.js'
-import type { PullDecision, PullRequest } from '../ports/decision.js'
+import type { PullDecider, PullDecision, PullRequest } from '../ports/decision.js'
 import type { DecisionLog } from '../ports/decision-log.js'
 import type { Scheduler } from '../scheduler/scheduler.js'
 import { coreDefaults } from './core-module.js'
@@ -97,6 +97,7 @@ export class Hub {
   #channels: Channel[] = []
   #connectors: Connector[] = []
   #scheduler!: Scheduler
+  #pullDecider: PullDecider | undefined
   readonly #emitting = new Set<Promise<unknown>>()
   readonly #newId: () => string
   readonly #context: { now: () => string; newId: () => string }
@@ -209,10 +210,14 @@ export class Hub {
 
   /** Asks what to show at a placement, without sending anything (needs `@omotenashi/decisioning`). */
   async decide(request: PullRequest): Promise<PullDecision> {
-    if (!this.container.isBound(Tokens.PullDecider)) {
-      throw new OmotenashiError(ErrorCode.Config, 'pull decisions need a decider: add decisioning() from @omotenashi/decisioning to the modules')
+    // Resolved once: the container's lookup allocates, and this runs on every pull request.
+    if (this.#pullDecider === undefined) {
+      if (!this.container.isBound(Tokens.PullDecider)) {
+        throw new OmotenashiError(ErrorCode.Config, 'pull decisions need a decider: add decisioning() from @omotenashi/decisioning to the modules')
+      }
+      this.#pullDecider = this.container.get(Tokens.PullDecider)
     }
-    return this.container.get(Tokens.PullDecider).decide(request)
+    return this.#pullDecider.decide(request)
   }
 
   /**
