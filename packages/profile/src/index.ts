@@ -1,6 +1,7 @@
 export * from './profile.js'
 export * from './profile-store.js'
 export * from './identifier-rules.js'
+export * from './identifier-claims.js'
 export * from './profile-rules.js'
 export * from './duration.js'
 export * from './merge.js'

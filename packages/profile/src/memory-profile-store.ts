@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import { ErrorCode, OmotenashiError, SystemClock, type Clock, type Identity, type OmoEvent } from '@omotenashi/core'
-import { identifierKey } from './identifier-rules.js'
+import { claimIdentifiers } from './identifier-claims.js'
+import { identifierKey, splitIdentifierKey } from './identifier-rules.js'
 import { parseInterestQuery, matchesInterest } from './interest-query.js'
 import type { Profile } from './profile.js'
 import { ProfileRules } from './profile-rules.js'
 import type { ApplyResult, InterestQuery, PersonExport, ProfileStore, ResolveResult } from './profile-store.js'
 import { laterOf } from './instants.js'
-import { identifiersNeedWrite, withIdentifiers, withoutIdentifier } from './merge.js'
+import { identifiersNeedWrite, touchIdentifiersInPlace, withIdentifiers } from './merge.js'
 import { packProfile, unpackProfile } from './profile-codec.js'
 import { applyEventInPlace, identifierMapChanges } from './reducer.js'
 import { planResolution, type ResolutionPlan } from './resolution.js'
@@ -42,15 +43,20 @@ class OwnerIndex {
     return this.#byKind.get(kind)?.delete(value) ?? false
   }
 
-  /** Splits an {@link identifierKey} (kinds never contain `:`). */
-  static split(key: string): [kind: string, value: string] {
-    const colon = key.indexOf(':')
-    return [key.slice(0, colon), key.slice(colon + 1)]
-  }
-
   clear(): void {
     this.#byKind.clear()
   }
+}
+
+/** A live profile and what the store keeps beside it. */
+interface HotEntry {
+  readonly id: string
+  profile: Profile
+  /** {@link idHash} of each applied event id, index for index; computed when first needed. */
+  hashes: number[] | undefined
+  /** The store's use counter when this profile was last used, and when it was last placed at the end of the eviction queue. */
+  used: number
+  placed: number
 }
 
 /** Options of {@link MemoryProfileStore}. */
@@ -83,13 +89,22 @@ export class MemoryProfileStore implements ProfileStore {
   readonly rules: ProfileRules
   readonly #clock: Clock
   readonly #newId: () => string
-  /** Recently used profiles, live, least recently used first (Map insertion order). */
-  readonly #hot = new Map<string, Profile>()
+  /** Recently used profiles, live. */
+  readonly #hot = new Map<string, HotEntry>()
+  /**
+   * Hot entries in the order they were last placed, oldest from `#queueHead` on. A use only stamps
+   * the entry; eviction gives a stamped entry a second chance (places it again at the end) instead
+   * of reordering on every use, which cost two hash operations per event. An array rather than the
+   * Map's own order: taking the first entry of a Map skips every entry deleted before it, which
+   * made each eviction cost thousands of steps. Entries no longer in `#hot` are skipped when met.
+   */
+  #queue: HotEntry[] = []
+  #queueHead = 0
   /** The other profiles, packed ({@link packProfile}). A profile is in exactly one of the two maps. */
   readonly #cold = new Map<string, string>()
   readonly #hotLimit: number
-  /** Hashes of the applied event ids of live profiles (rebuilt from the profile when missing). */
-  readonly #hashes = new WeakMap<Profile, number[]>()
+  /** Counts uses of hot profiles (see {@link HotEntry.used}). */
+  #tick = 0
   /** Merged-away id → survivor id (always the final survivor: chains are collapsed on merge). */
   readonly #aliases = new Map<string, string>()
   /** Identifier key → owning profile id. */
@@ -132,12 +147,17 @@ export class MemoryProfileStore implements ProfileStore {
       const first = normalised.identifiers[0]!
       const owner = this.#owners.get(first.kind, first.value)
       if (owner !== undefined && normalised.identifiers.every((ref) => this.#owners.get(ref.kind, ref.value) === owner)) {
-        const profile = this.#hot.get(owner)
+        const profile = this.#hot.get(owner)?.profile
         if (!create || (profile && !identifiersNeedWrite(profile.identifiers, normalised.identifiers, at, this.rules))) {
           return { profileId: owner, created: false, merges: [], refused: normalised.refused }
         }
+        // Only lastSeen (or firstSeen) moves: the same change the planner would make, in place.
+        if (profile && touchIdentifiersInPlace(profile.identifiers, normalised.identifiers, at, this.rules)) {
+          profile.version += 1
+          profile.updatedAt = laterOf(profile.updatedAt, at)
+          return { profileId: owner, created: false, merges: [], refused: normalised.refused }
+        }
         if (profile) {
-          // Only lastSeen moves: the same change the planner would make, in place.
           const touched = withIdentifiers(profile.identifiers, normalised.identifiers, at, this.rules)
           if (touched.evicted.length === 0) {
             profile.identifiers = touched.identifiers
@@ -176,12 +196,15 @@ export class MemoryProfileStore implements ProfileStore {
   /** {@link apply}, synchronously (for hot paths and benchmarks). */
   applyNow(customerId: string, event: OmoEvent): ApplyResult {
     const id = this.#follow(customerId)
-    const profile = this.#load(id)
-    if (!profile) throw new OmotenashiError(ErrorCode.NotFound, `no profile "${customerId}": resolve the identity first`)
+    const entry = this.#loadEntry(id)
+    if (!entry) throw new OmotenashiError(ErrorCode.NotFound, `no profile "${customerId}": resolve the identity first`)
+    const profile = entry.profile
     // In place: the store owns this object, and copying the bounded arrays on every event is
     // what would otherwise dominate (in allocation and garbage collection).
     const ids = (profile.appliedEventIds ??= [])
-    const hashes = this.#idHashes(profile)
+    // Scanning up to 64 strings costs microseconds per event and a Set per profile churns the
+    // garbage collector; 64 small integers scan in nanoseconds and never reallocate.
+    const hashes = (entry.hashes ??= ids.map(idHash))
     const hash = idHash(event.id)
     // Numbers first (cheap), the string only on a hash match.
     for (let i = hashes.length - 1; i >= 0; i--) if (hashes[i] === hash && ids[i] === event.id) return { profile, applied: false }
@@ -197,19 +220,19 @@ export class MemoryProfileStore implements ProfileStore {
     }
     if (effects.identifiersBefore) {
       const ids = identifierMapChanges(effects.identifiersBefore, profile.identifiers)
-      for (const key of ids.added) {
-        const [kind, value] = OwnerIndex.split(key)
-        const owner = this.#owners.get(kind, value)
-        if (owner !== undefined && owner !== id) {
-          // Another person holds this identifier: the reducer cannot merge, so it is not taken.
-          profile.identifiers = withoutIdentifier(profile.identifiers, kind, value)
-        } else {
-          const record = profile.identifiers[kind]?.find((r) => r.value === value)
-          this.#owners.set(kind, record?.value ?? value, id)
-        }
+      const claims = claimIdentifiers(profile.identifiers, ids.added, (key) => {
+        const owner = this.#owners.get(...splitIdentifierKey(key))
+        return owner !== undefined && owner !== id
+      })
+      profile.identifiers = claims.identifiers
+      for (const key of claims.claimed) {
+        const [kind, value] = splitIdentifierKey(key)
+        // Index with the profile's own value string (no substring of the key kept alive).
+        const record = profile.identifiers[kind]?.find((r) => r.value === value)
+        this.#owners.set(kind, record?.value ?? value, id)
       }
       for (const key of ids.removed) {
-        const [kind, value] = OwnerIndex.split(key)
+        const [kind, value] = splitIdentifierKey(key)
         if (this.#owners.get(kind, value) === id) this.#owners.delete(kind, value)
       }
     }
@@ -256,21 +279,12 @@ export class MemoryProfileStore implements ProfileStore {
   /** Drops everything (tests and benchmarks). */
   clear(): void {
     this.#hot.clear()
+    this.#queue = []
+    this.#queueHead = 0
     this.#cold.clear()
     this.#aliases.clear()
     this.#owners.clear()
     this.#interests.clear()
-  }
-
-  /**
-   * Hashes of a live profile's applied event ids, index for index. Scanning up to 64 strings costs
-   * microseconds per event and a Set per profile churns the garbage collector; 64 small integers
-   * scan in nanoseconds and never reallocate.
-   */
-  #idHashes(profile: Profile): number[] {
-    let hashes = this.#hashes.get(profile)
-    if (!hashes) this.#hashes.set(profile, (hashes = (profile.appliedEventIds ?? []).map(idHash)))
-    return hashes
   }
 
   #follow(id: string): string {
@@ -280,35 +294,66 @@ export class MemoryProfileStore implements ProfileStore {
   /** A profile for reading: the live one if hot, else unpacked (not made hot: a fan-out query must not flush the working set). */
   #peek(id: string): Profile | undefined {
     const hot = this.#hot.get(id)
-    if (hot) return hot
+    if (hot) return hot.profile
     const cold = this.#cold.get(id)
     return cold === undefined ? undefined : unpackProfile(cold)
   }
 
-  /** A profile for changing: made hot (most recently used), packing the least recently used if over the limit. */
+  /** A profile for changing: made hot (most recently used), packing a least recently used one if over the limit. */
   #load(id: string): Profile | undefined {
+    return this.#loadEntry(id)?.profile
+  }
+
+  #loadEntry(id: string): HotEntry | undefined {
     const hot = this.#hot.get(id)
     if (hot) {
-      this.#hot.delete(id)
-      this.#hot.set(id, hot)
+      hot.used = ++this.#tick
       return hot
     }
     const cold = this.#cold.get(id)
     if (cold === undefined) return undefined
-    const profile = unpackProfile(cold)
     this.#cold.delete(id)
-    this.#store(id, profile)
-    return profile
+    return this.#store(id, unpackProfile(cold))
   }
 
-  #store(id: string, profile: Profile): void {
-    this.#hot.delete(id)
-    this.#hot.set(id, profile)
-    while (this.#hot.size > this.#hotLimit) {
-      const [oldest, value] = this.#hot.entries().next().value as [string, Profile]
-      this.#hot.delete(oldest)
-      this.#cold.set(oldest, packProfile(value))
+  /** Makes `profile` the live one for `id` (most recently used); packs others while over the limit, never this one. */
+  #store(id: string, profile: Profile): HotEntry {
+    const tick = ++this.#tick
+    let entry = this.#hot.get(id)
+    if (entry) {
+      if (entry.profile !== profile) {
+        entry.profile = profile
+        entry.hashes = undefined
+      }
+      entry.used = tick
+      return entry
     }
+    entry = { id, profile, hashes: undefined, used: tick, placed: tick }
+    this.#hot.set(id, entry)
+    this.#queue.push(entry)
+    // Second chance: an entry used since it was placed goes to the end again; the first one that
+    // was not is packed. Every entry placed again is unmarked, so this ends within one pass.
+    while (this.#hot.size > this.#hotLimit) {
+      const candidate = this.#queue[this.#queueHead]!
+      this.#queue[this.#queueHead++] = undefined as unknown as HotEntry
+      if (this.#hot.get(candidate.id) !== candidate) continue
+      if (candidate === entry || candidate.used > candidate.placed) {
+        candidate.placed = candidate.used = ++this.#tick
+        this.#queue.push(candidate)
+      } else {
+        this.#hot.delete(candidate.id)
+        this.#cold.set(candidate.id, packProfile(candidate.profile))
+      }
+    }
+    if (this.#queueHead > 1024 && this.#queueHead * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#queueHead)
+      this.#queueHead = 0
+    } else if (this.#queue.length - this.#queueHead > 2 * this.#hotLimit + 1024) {
+      // Erased and merged-away profiles leave their entries behind; drop them before they pile up.
+      this.#queue = this.#queue.slice(this.#queueHead).filter((e) => this.#hot.get(e.id) === e)
+      this.#queueHead = 0
+    }
+    return entry
   }
 
   #commit(plan: ResolutionPlan): void {
@@ -322,7 +367,7 @@ export class MemoryProfileStore implements ProfileStore {
     }
     for (const id of plan.aliases) this.#aliases.set(id, write.id)
     for (const key of plan.unlink) {
-      const [kind, value] = OwnerIndex.split(key)
+      const [kind, value] = splitIdentifierKey(key)
       const owner = this.#owners.get(kind, value)
       if (owner === write.id || (owner !== undefined && plan.deleted.includes(owner))) this.#owners.delete(kind, value)
     }

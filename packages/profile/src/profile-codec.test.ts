@@ -71,3 +71,18 @@ describe('packProfile / unpackProfile', () => {
     expect(unpackProfile(packProfile(odd))).toEqual(odd)
   })
 })
+
+describe('packed event ids', () => {
+  const withIds = (ids: string[]): Profile => ({ ...createProfile('p', '2026-05-01T00:00:00.000Z', rules), appliedEventIds: ids })
+
+  it('round-trips any id, UUIDs in 23 characters as base64url of their bytes', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.uuid(), fc.string(), fc.constantFrom('~', '~~x', 'D8F50732-253E-4BA9-A556-13BF4A61610F', 'g8f50732-253e-4ba9-a556-13bf4a61610f')), { maxLength: 8 }), (ids) => {
+        expect(unpackProfile(packProfile(withIds(ids))).appliedEventIds).toEqual(ids)
+      }),
+    )
+    const uuid = 'd8f50732-253e-4ba9-a556-13bf4a61610f'
+    const packed = JSON.parse(packProfile(withIds([uuid]))) as unknown[]
+    expect(packed.at(-1)).toEqual([`~${Buffer.from(uuid.replaceAll('-', ''), 'hex').toString('base64url')}`])
+  })
+})

@@ -1,4 +1,5 @@
 import { BUILT_IN_IDENTIFIER_KINDS, KNOWN_SOURCES, STANDARD_EVENTS } from '@omotenashi/core'
+import { canonicalMillis } from './instants.js'
 import { dataRecord } from './merge.js'
 import { INTEREST_KINDS, type Activity, type Answer, type Consent, type IdentifierRecord, type Profile, type Reachability, type Trait } from './profile.js'
 
@@ -30,33 +31,68 @@ function name(table: readonly string[], value: unknown): string {
   return typeof value === 'number' ? table[value]! : (value as string)
 }
 
-function isCanonical(iso: string): boolean {
-  return iso.length === 24 && iso.charCodeAt(23) === 90 && new Date(Date.parse(iso)).toISOString() === iso
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+const BASE64URL_VALUE = new Map([...BASE64URL].map((c, i) => [c.charCodeAt(0), i]))
+const HEX = '0123456789abcdef'
+/** Where the 32 hex digits of a UUID are (its dashes are at 8, 13, 18 and 23). */
+const UUID_DIGITS = [...Array(36).keys()].filter((i) => i !== 8 && i !== 13 && i !== 18 && i !== 23)
+
+/** The value of a lower-case hex digit, or -1. */
+function hexValue(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48
+  if (code >= 97 && code <= 102) return code - 87
+  return -1
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
-
-/** A UUID event id in 23 characters (`~` + base64url of its 16 bytes) instead of 36; other ids as they are (`~` escaped). */
+/**
+ * A lower-case UUID event id in 23 characters (`~` + base64url of its 16 bytes) instead of 36;
+ * other ids as they are (`~` escaped). Digit by digit rather than through a regex and Buffers:
+ * packing runs for every profile leaving the hot set.
+ */
 function packId(id: string): string {
-  if (UUID.test(id)) return `~${Buffer.from(id.replaceAll('-', ''), 'hex').toString('base64url')}`
-  return id.startsWith('~') ? `~${id}` : id
+  if (id.length === 36 && id.charCodeAt(8) === 45 && id.charCodeAt(13) === 45 && id.charCodeAt(18) === 45 && id.charCodeAt(23) === 45) {
+    // 32 hex digits = 128 bits = 21 base64 digits of 6 bits and one of 2: read 3 hex digits (12 bits) at a time.
+    const codes: number[] = [126]
+    let ok = true
+    for (let i = 0; i < 32; i += 3) {
+      const a = hexValue(id.charCodeAt(UUID_DIGITS[i]!))
+      const b = i + 1 < 32 ? hexValue(id.charCodeAt(UUID_DIGITS[i + 1]!)) : 0
+      const c = i + 2 < 32 ? hexValue(id.charCodeAt(UUID_DIGITS[i + 2]!)) : 0
+      if (a < 0 || b < 0 || c < 0) {
+        ok = false
+        break
+      }
+      const bits = (a << 8) | (b << 4) | c
+      codes.push(BASE64URL.charCodeAt(bits >> 6))
+      if (i + 1 < 32) codes.push(BASE64URL.charCodeAt(bits & 63))
+    }
+    if (ok) return String.fromCharCode(...codes)
+  }
+  return id.charCodeAt(0) === 126 ? `~${id}` : id
 }
 
 function unpackId(text: string): string {
-  if (!text.startsWith('~')) return text
-  if (text.startsWith('~~')) return text.slice(1)
-  const hex = Buffer.from(text.slice(1), 'base64url').toString('hex')
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+  if (text.charCodeAt(0) !== 126) return text
+  if (text.charCodeAt(1) === 126) return text.slice(1)
+  const codes: number[] = []
+  // Two base64 digits (12 bits) back to three hex digits; the last pair carries 4 bits of padding.
+  for (let i = 1; i + 1 < text.length; i += 2) {
+    const bits = (BASE64URL_VALUE.get(text.charCodeAt(i))! << 6) | BASE64URL_VALUE.get(text.charCodeAt(i + 1))!
+    codes.push(HEX.charCodeAt(bits >> 8), HEX.charCodeAt((bits >> 4) & 15), HEX.charCodeAt(bits & 15))
+  }
+  codes.length = 32
+  for (const dash of [8, 13, 18, 23]) codes.splice(dash, 0, 45)
+  return String.fromCharCode(...codes)
 }
 
 /** Packs a profile into its compact string form. */
 export function packProfile(profile: Profile): string {
-  const base = isCanonical(profile.createdAt) ? Date.parse(profile.createdAt) : undefined
+  const base = canonicalMillis(profile.createdAt)
   // Canonical instants become offsets from createdAt; anything else stays a string.
   const t = (iso: string): number | string => {
-    if (base === undefined || iso.length !== 24 || iso.charCodeAt(23) !== 90) return iso
-    const offset = Date.parse(iso) - base
-    return Number.isNaN(offset) ? iso : offset
+    if (base === undefined) return iso
+    const ms = canonicalMillis(iso)
+    return ms === undefined ? iso : ms - base
   }
   const identifiers: Packed = []
   for (const [kind, records] of Object.entries(profile.identifiers)) {
@@ -168,6 +204,7 @@ export function unpackProfile(text: string): Profile {
     activity.push(fact)
   }
   const answers = p[12] === 0 ? [] : (p[12] as Array<Answer & { at: unknown }>).map((a) => ({ ...a, at: t(a.at) }))
+  // The same field order as copyProfile (optional fields last): packed and unpacked profiles share hidden classes.
   const profile: Profile = {
     id: p[1] as string,
     version: p[2] as number,

@@ -22,6 +22,19 @@ function state(...profiles: Profile[]): ResolutionState {
 const options = (m: number) => ({ create: true, at: at(m), newId: () => 'new-id' })
 
 describe('planResolution', () => {
+  it('makes a new customer id another name of the profile its identifiers lead to (an anonymous visitor signs in)', () => {
+    const anonymous = profile('p-1', 1, { anonymousId: 'anon-1' })
+    const identity = rules.identifiers.normalise({ customerId: 'web-u1', anonymousId: 'anon-1' })
+    const plan = planResolution(identity, state(anonymous), rules, options(5))
+    expect(plan.result).toMatchObject({ profileId: 'p-1', created: false })
+    expect(plan.aliases).toEqual(['web-u1'])
+    expect(plan.write?.mergedFrom).toEqual(['web-u1'])
+    expect(plan.write?.version).toBe(2)
+    // An id that already names the profile is not an alias of itself.
+    const again = planResolution(rules.identifiers.normalise({ customerId: 'p-1', anonymousId: 'anon-1' }), state(anonymous), rules, options(6))
+    expect(again.aliases).toEqual([])
+  })
+
   it('plans a merge: survivor, deleted ids, keys to re-point, aliases, versions read', () => {
     const a = { ...profile('a', 1, { anonymousId: 'x' }), mergedFrom: ['older'] }
     const b = profile('b', 2, { email: 'e@example.jp' })

@@ -1,6 +1,6 @@
 import { identifierKey, type IdentifierRef, type NormalisedIdentity } from './identifier-rules.js'
 import { laterOf } from './instants.js'
-import { compareSurvivors, createProfile, identifiersOfProfile, mergeProfiles, uniqueValues, withIdentifiers } from './merge.js'
+import { compareSurvivors, copyProfile, createProfile, identifiersOfProfile, mergeProfiles, uniqueValues, withIdentifiers } from './merge.js'
 import type { Profile } from './profile.js'
 import type { MergeRecord, RefusedLink, ResolveResult } from './profile-store.js'
 import type { ProfileRules } from './profile-rules.js'
@@ -137,6 +137,18 @@ export function planResolution(
       })
     }
   }
+  // A customer id naming no profile yet, on an event whose identifiers lead to one (an anonymous
+  // visitor who signs in): the id becomes another name of that profile, so a later event with
+  // the customer id alone finds it instead of starting a second profile for the same person.
+  const renamed = !created && named === undefined && identity.customerId !== undefined && identity.customerId !== base.id ? identity.customerId : undefined
+  if (renamed !== undefined) {
+    const copy = copyProfile(base)
+    copy.mergedFrom = [...base.mergedFrom, renamed].sort()
+    if (!changed) copy.version = base.version + 1
+    copy.updatedAt = laterOf(base.updatedAt, options.at)
+    base = copy
+    changed = true
+  }
   // Link the new identifiers and touch the known ones (last seen drives the per-kind limits).
   const seen = refused.length === 0 ? identity.identifiers : identity.identifiers.filter((ref) => !refused.some((r) => r.kind === ref.kind && r.value === ref.value))
   if (!changed && fresh.length === 0) {
@@ -148,7 +160,11 @@ export function planResolution(
   const touched = withIdentifiers(base.identifiers, seen, options.at, rules)
   evicted.push(...touched.evicted)
   if (touched.changed) {
-    base = { ...base, identifiers: touched.identifiers, version: changed ? base.version : base.version + 1, updatedAt: laterOf(base.updatedAt, options.at) }
+    const copy = copyProfile(base)
+    copy.identifiers = touched.identifiers
+    copy.version = changed ? base.version : base.version + 1
+    copy.updatedAt = laterOf(base.updatedAt, options.at)
+    base = copy
     changed = true
   }
   const finalKeys = new Set(identifiersOfProfile(base).map((r) => identifierKey(r.kind, r.value)))
@@ -159,6 +175,7 @@ export function planResolution(
   }
   const unlink = evicted.map((r) => identifierKey(r.kind, r.value)).filter((key) => !finalKeys.has(key))
   const aliases = merged.flatMap((p) => [p.id, ...p.mergedFrom])
+  if (renamed !== undefined) aliases.push(renamed)
   return {
     result: { profileId: base.id, created, merges, refused },
     write: changed ? base : undefined,

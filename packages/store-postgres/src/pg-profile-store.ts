@@ -2,6 +2,8 @@ import { createHash, randomUUID } from 'node:crypto'
 import { ErrorCode, OmotenashiError, SystemClock, type Clock, type Identity, type OmoEvent } from '@omotenashi/core'
 import {
   applyEventOnce,
+  claimIdentifiers,
+  copyProfile,
   identifierChanges,
   identifierKey,
   interestChanges,
@@ -9,7 +11,6 @@ import {
   parseInterestQuery,
   planResolution,
   ProfileRules,
-  withoutIdentifier,
   type ApplyResult,
   type InterestQuery,
   type PersonExport,
@@ -339,33 +340,41 @@ export class PgProfileStore implements ProfileStore {
 
   /**
    * Indexes identifiers the events added (push tokens…) and drops those they removed. An added
-   * identifier another person already holds is not taken: the reducer cannot merge, so it is
-   * removed from this profile, as the memory store does.
+   * identifier another person already holds is not taken ({@link claimIdentifiers}, as every
+   * store does).
    */
   async #writeIdentifiers(c: PoolClient, changes: ReadonlyArray<readonly [Profile, Profile]>): Promise<Array<[string, Profile]>> {
     const added: Array<[string, string]> = []
     const removed: Array<[string, string]> = []
-    for (const [b, a] of changes) {
-      const diff = identifierChanges(b, a)
-      for (const key of diff.added) added.push([key, a.id])
-      for (const key of diff.removed) removed.push([key, a.id])
-    }
+    const diffs = changes.map(([b, a]) => identifierChanges(b, a))
+    changes.forEach(([, a], i) => {
+      for (const key of diffs[i]!.added) added.push([key, a.id])
+      for (const key of diffs[i]!.removed) removed.push([key, a.id])
+    })
     const final = new Map(changes.map(([, a]) => [a.id, a]))
     if (added.length > 0) {
       await this.#lock(c, added.map(([key]) => key))
+      // Every wanted key's owner after the insert: the rows it inserted (one per key, whichever of
+      // a batch's profiles came first) and the rows that were there before (the statement's snapshot).
       const { rows } = await c.query<{ key: string; profile_id: string }>(
         `WITH want AS (SELECT unnest($1::text[]) AS key, unnest($2::text[]) AS profile_id),
-              ins AS (INSERT INTO ${this.#t('profile_identifiers')} (key, profile_id) SELECT key, profile_id FROM want ON CONFLICT (key) DO NOTHING RETURNING key)
-         SELECT i.key, i.profile_id FROM ${this.#t('profile_identifiers')} i JOIN want w ON w.key = i.key
-         WHERE i.key NOT IN (SELECT key FROM ins) AND i.profile_id <> w.profile_id`,
+              ins AS (INSERT INTO ${this.#t('profile_identifiers')} (key, profile_id) SELECT key, profile_id FROM want ON CONFLICT (key) DO NOTHING RETURNING key, profile_id)
+         SELECT key, profile_id FROM ins
+         UNION ALL
+         SELECT i.key, i.profile_id FROM ${this.#t('profile_identifiers')} i WHERE i.key IN (SELECT key FROM want)`,
         [added.map(([k]) => k), added.map(([, id]) => id)],
       )
-      for (const { key } of rows) {
-        const [, id] = added.find(([k]) => k === key)!
-        const profile = final.get(id)!
-        const colon = key.indexOf(':')
-        final.set(id, { ...profile, identifiers: withoutIdentifier(profile.identifiers, key.slice(0, colon), key.slice(colon + 1)) })
-      }
+      const owners = new Map(rows.map((r) => [r.key, r.profile_id]))
+      changes.forEach(([, a], i) => {
+        const claims = claimIdentifiers(a.identifiers, diffs[i]!.added, (key) => {
+          const owner = owners.get(key)
+          return owner !== undefined && owner !== a.id
+        })
+        if (claims.identifiers === a.identifiers) return
+        const kept = copyProfile(a)
+        kept.identifiers = claims.identifiers
+        final.set(a.id, kept)
+      })
     }
     if (removed.length > 0) {
       await c.query(

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto'
 import { ErrorCode, OmotenashiError, SystemClock, type Clock, type Identity, type OmoEvent } from '@omotenashi/core'
 import {
   applyEventOnce,
+  claimIdentifiers,
+  copyProfile,
   identifierChanges,
   identifierKey,
   identifiersOfProfile,
@@ -10,7 +12,6 @@ import {
   parseInterestQuery,
   planResolution,
   ProfileRules,
-  withoutIdentifier,
   type ApplyResult,
   type InterestQuery,
   type PersonExport,
@@ -424,16 +425,18 @@ export class RedisProfileStore implements ProfileStore {
         if (ids.added.length > 0) {
           // Rare (push tokens registered…): one more read, for this profile only.
           const owners = await this.#r.client.mget(...ids.added.map((key) => this.#k(`id:${key}`)))
-          ids.added.forEach((key, i) => {
-            const owner = owners[i] ?? null
-            checks.push(['g', this.#k(`id:${key}`), owner ?? ''])
-            if (owner === null || owner === read.id) ops.push(['set', this.#k(`id:${key}`), read.id])
-            else {
-              // Another person holds this identifier: the reducer cannot merge, so it is not taken.
-              const colon = key.indexOf(':')
-              profile = { ...profile, identifiers: withoutIdentifier(profile.identifiers, key.slice(0, colon), key.slice(colon + 1)) }
-            }
+          const ownerOf = new Map(ids.added.map((key, i) => [key, owners[i] ?? null]))
+          // The write is refused if any of these owners changed meanwhile (then it is redone).
+          for (const [key, owner] of ownerOf) checks.push(['g', this.#k(`id:${key}`), owner ?? ''])
+          const claims = claimIdentifiers(profile.identifiers, ids.added, (key) => {
+            const owner = ownerOf.get(key) ?? null
+            return owner !== null && owner !== read.id
           })
+          for (const key of claims.claimed) ops.push(['set', this.#k(`id:${key}`), read.id])
+          if (claims.identifiers !== profile.identifiers) {
+            profile = copyProfile(profile)
+            profile.identifiers = claims.identifiers
+          }
         }
         for (const key of ids.removed) ops.push(['delif', this.#k(`id:${key}`), read.id])
         for (const sku of interestChanges(read.profile, profile).added) ops.push(['sadd', this.#k(`int:${sku}`), read.id])

@@ -1,114 +1,35 @@
-import { SystemClock, type ScheduledTimer } from '@omotenashi/core'
-import { serviceTest } from '@omotenashi/core/testing'
+import { SystemClock } from '@omotenashi/core'
+import { describeSchedulerWorkersSuite, isReachable, SERVICE_PORTS, servicesRequired } from '@omotenashi/core/testing'
 import { Redis } from 'ioredis'
-import { afterAll, beforeAll, describe, expect } from 'vitest'
 import { RedisConnection } from './connection.js'
 import { RedisScheduler } from './redis-scheduler.js'
-import { TEST_REDIS_URL, testRedis, type TestRedis } from './testing/index.js'
+import { TEST_REDIS_URL, testRedis } from './testing/index.js'
 
-const test = await serviceTest('redis')
-
-const event = (n: number) => ({ type: 'timer.fired', source: 'system', identity: { customerId: `c${n % 7}` }, data: { n } })
-
-/** A "worker": its own connection (as a separate process would have) and its own scheduler, on real time. */
-function worker(prefix: string, name: string, options: { leaseMs?: number } = {}) {
-  const client = new Redis(TEST_REDIS_URL)
-  const scheduler = new RedisScheduler(new RedisConnection({ client, prefix }), new SystemClock(), {
-    pollIntervalMs: 40, batchSize: 25, workerId: name, retryMs: 100, ...options,
+// Skipped when Redis is down, unless OMOTENASHI_REQUIRE_SERVICES=1 (then they run, and fail).
+if ((await isReachable(SERVICE_PORTS.redis)) || servicesRequired) {
+  describeSchedulerWorkersSuite('RedisScheduler', () => {
+    const t = testRedis('sched-workers')
+    return {
+      // Each worker its own connection, as a separate process would have.
+      worker: (name, options) => {
+        const client = new Redis(TEST_REDIS_URL)
+        const scheduler = new RedisScheduler(new RedisConnection({ client, prefix: t.prefix }), new SystemClock(), {
+          pollIntervalMs: 40, batchSize: 25, workerId: name, retryMs: 100, ...options,
+        })
+        return { scheduler, close: async () => void (await scheduler.stop(), await client.quit()), abandon: async () => client.disconnect() }
+      },
+      timersLeft: async () => {
+        // Both the run queue and the timer bodies must be gone.
+        let left = await t.client.zcard(`${t.prefix}timers:run`)
+        let cursor = '0'
+        do {
+          const [next, bodies] = await t.client.scan(cursor, 'MATCH', `${t.prefix}timer:*`, 'COUNT', 10_000)
+          left += bodies.length
+          cursor = next
+        } while (cursor !== '0')
+        return left
+      },
+      cleanup: t.drop,
+    }
   })
-  return { scheduler, client, close: async () => void (await scheduler.stop(), await client.quit()) }
 }
-
-async function until(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > end) throw new Error('timed out waiting')
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
-
-describe('RedisScheduler across workers', () => {
-  let t: TestRedis
-  beforeAll(() => void (t = testRedis('sched-workers')))
-  afterAll(async () => void (await t?.drop().catch(() => {})))
-
-  test('two workers on one Redis fire each of 300 timers exactly once', async () => {
-    const a = worker(t.prefix, 'worker-a')
-    const b = worker(t.prefix, 'worker-b')
-    const fired = new Map<string, string[]>()
-    const record = (name: string) => async (timer: ScheduledTimer) => {
-      fired.set(timer.id, [...(fired.get(timer.id) ?? []), name])
-      // A little work per timer, so both workers are busy at once.
-      await new Promise((r) => setTimeout(r, 1))
-    }
-    try {
-      const now = Date.now()
-      // Scheduled through both workers, due over the next 600 ms.
-      await Promise.all(
-        Array.from({ length: 300 }, (_, n) =>
-          (n % 2 ? a : b).scheduler.schedule({ id: `w${n}`, at: now + (n % 60) * 10, customerId: `c${n % 7}`, event: event(n) }),
-        ),
-      )
-      await Promise.all([a.scheduler.start(record('a')), b.scheduler.start(record('b'))])
-      await until(() => fired.size === 300)
-      await new Promise((r) => setTimeout(r, 300))
-      const twice = [...fired].filter(([, by]) => by.length !== 1)
-      expect(twice).toEqual([])
-      expect(fired.size).toBe(300)
-      // Which worker fired how many is left to timing (a busy machine can let one take them
-      // all); what must hold is above: every timer fired, and by exactly one worker.
-      expect(await t.client.zcard(`${t.prefix}timers:run`)).toBe(0)
-      expect(await t.client.scan('0', 'MATCH', `${t.prefix}timer:*`, 'COUNT', 10_000)).toEqual(['0', []])
-    } finally {
-      await a.close()
-      await b.close()
-    }
-  })
-
-  test('a timer survives a restart: a new instance fires what the old one scheduled', async () => {
-    const first = worker(t.prefix, 'before-restart')
-    const fired: string[] = []
-    await first.scheduler.start(async (timer) => void fired.push(`first:${timer.id}`))
-    await first.scheduler.schedule({ id: 'survivor', at: Date.now() + 400, customerId: 'c1', event: event(1) })
-    await first.close()
-    await new Promise((r) => setTimeout(r, 500))
-    expect(fired).toEqual([])
-    const second = worker(t.prefix, 'after-restart')
-    try {
-      expect((await second.scheduler.list('c1')).map((x) => x.id)).toEqual(['survivor'])
-      await second.scheduler.start(async (timer) => void fired.push(`second:${timer.id}`))
-      await until(() => fired.length === 1)
-      expect(fired).toEqual(['second:survivor'])
-      expect(await second.scheduler.list('c1')).toEqual([])
-    } finally {
-      await second.close()
-    }
-  })
-
-  test('a worker that dies while firing loses its lease; another worker fires the timer', async () => {
-    const dying = worker(t.prefix, 'dying', { leaseMs: 300 })
-    const fired: string[] = []
-    let claimedByDying!: () => void
-    const claimed = new Promise<void>((r) => (claimedByDying = r))
-    // Never resolves: the process "dies" mid-fire, before it could delete the timer.
-    void dying.scheduler.start(() => {
-      claimedByDying()
-      return new Promise<void>(() => {})
-    })
-    await dying.scheduler.schedule({ id: 'orphan', at: Date.now(), customerId: 'c9', event: event(9) })
-    await claimed
-    const healthy = worker(t.prefix, 'healthy', { leaseMs: 300 })
-    try {
-      await healthy.scheduler.start(async (timer) => void fired.push(timer.id))
-      await new Promise((r) => setTimeout(r, 150))
-      expect(fired).toEqual([])
-      await until(() => fired.length === 1)
-      expect(fired).toEqual(['orphan'])
-    } finally {
-      await healthy.close()
-      // The dying worker's poll never ends: stop it without waiting, and close its connection.
-      void dying.scheduler.stop()
-      dying.client.disconnect()
-    }
-  })
-})

@@ -169,6 +169,21 @@ export function describeProfileStoreContract(
         expect(await must(store, { customerId, email }, at(2))).toBe(customerId)
         expect(await must(store, { email }, at(3))).toBe(customerId)
       })
+
+      it('keeps one profile when an anonymous visitor signs in: the new customerId becomes its other name', async () => {
+        const anonymousId = uniq('anon')
+        const customerId = uniq('web-u')
+        const anonymous = await must(store, { anonymousId }, at(1))
+        expect(await must(store, { customerId, anonymousId }, at(2))).toBe(anonymous)
+        // The customer id alone, later (a server-side event, a pull decision), finds the same person.
+        expect((await store.resolve({ customerId }, { create: false })).profileId).toBe(anonymous)
+        expect(await must(store, { customerId }, at(3))).toBe(anonymous)
+        expect((await store.get(customerId))?.id).toBe(anonymous)
+        // Erasing the person removes that name too.
+        await store.eraseCustomer(customerId)
+        expect(await store.get(anonymous)).toBeUndefined()
+        expect((await store.resolve({ customerId }, { create: false })).profileId).toBeUndefined()
+      })
     })
 
     describe('merges', () => {
@@ -450,6 +465,19 @@ export function describeProfileStoreContract(
         expect(values(p, 'deviceToken')).toEqual([])
         expect(p.reachability['push']).toMatchObject({ reachable: false })
         expect((await store.resolve({ deviceToken: token }, { create: false })).profileId).toBeUndefined()
+      })
+
+      it('does not take a push token another person holds: applying an event never merges', async () => {
+        const a = await must(store, { email: `${uniq('holder')}@example.jp` }, at(1))
+        const b = await must(store, { email: `${uniq('taker')}@example.jp` }, at(1))
+        const token = uniq('tok')
+        await store.apply(a, ev('push.token_registered', { token, platform: 'ios' }, { time: at(2) }))
+        const result = await store.apply(b, ev('push.token_registered', { token, platform: 'android' }, { time: at(3) }))
+        expect(result.applied).toBe(true)
+        expect(values(result.profile, 'deviceToken')).toEqual([])
+        expect(values((await store.get(b))!, 'deviceToken')).toEqual([])
+        expect(values((await store.get(a))!, 'deviceToken')).toEqual([token])
+        expect((await store.resolve({ deviceToken: token }, { create: false })).profileId).toBe(a)
       })
 
       it('keeps zero-party answers, traits, time zone and locale', async () => {
