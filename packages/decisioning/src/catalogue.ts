@@ -1,7 +1,7 @@
 import type { OutboundMessage } from '@omotenashi/core'
 import type * as z from 'zod'
 import { compileCondition, compileValue, type CompileEnv, type Predicate, type StockLookup } from './condition-compiler.js'
-import { parseDuration } from './duration.js'
+import { parseDuration } from '@omotenashi/core'
 import type { Facts } from './facts.js'
 import type { Getter } from './paths.js'
 import { type ActionSchema, type ContentSpec } from './schema.js'
@@ -96,9 +96,9 @@ export function compileAction(spec: ActionParsed, path: ReadonlyArray<string | n
     eligibility,
     ...(spec.validFrom === undefined ? {} : { validFrom: window(spec.validFrom)! }),
     ...(spec.validUntil === undefined ? {} : { validUntil: window(spec.validUntil)! }),
-    ...(spec.cooldown === undefined ? {} : { cooldownMs: parseDuration(spec.cooldown)! }),
+    ...(spec.cooldown === undefined ? {} : { cooldownMs: parseDuration(spec.cooldown, { field: 'cooldown' }) }),
     ...(spec.maxPerCustomer === undefined ? {} : { maxPerCustomer: spec.maxPerCustomer }),
-    ...(spec.maxPerCustomerWithin === undefined ? {} : { maxPerCustomerWithinMs: parseDuration(spec.maxPerCustomerWithin)! }),
+    ...(spec.maxPerCustomerWithin === undefined ? {} : { maxPerCustomerWithinMs: parseDuration(spec.maxPerCustomerWithin, { field: 'maxPerCustomerWithin' }) }),
     holdout: spec.holdout ?? 0,
     quietHours: spec.quietHours ?? 'defer',
     purpose: spec.purpose ?? 'marketing',
@@ -108,25 +108,38 @@ export function compileAction(spec: ActionParsed, path: ReadonlyArray<string | n
     stockLookups,
     contextKeys,
     render(facts, locale, channels) {
-      const pick = (byLocale: LocaleContents | undefined): CompiledContent | undefined => {
-        if (!byLocale) return undefined
-        return byLocale.get(locale) ?? byLocale.get(locale.split('-')[0]!) ?? byLocale.get('default') ?? byLocale.values().next().value
-      }
-      const base = pick(contents.get('default')) ?? (channels[0] === undefined ? undefined : pick(contents.get(channels[0]))) ?? pick(contents.values().next().value)
-      const perChannel: Record<string, unknown> = {}
+      // Every pull answer and send renders: no closures, spreads or key lists here.
+      const base = pick(contents.get('default'), locale) ?? (channels[0] === undefined ? undefined : pick(contents.get(channels[0]), locale)) ?? pick(contents.values().next().value, locale)
+      let perChannel: Record<string, unknown> | undefined
       for (const channel of channels) {
-        const c = pick(contents.get(channel))
-        if (c) perChannel[channel] = renderContent(c, facts, true)
+        const c = pick(contents.get(channel), locale)
+        if (c) (perChannel ??= {})[channel] = renderContent(c, facts, true)
       }
-      const rendered = base ? renderContent(base, facts, false) : {}
-      return {
-        locale,
-        ...rendered,
-        ...(Object.keys(perChannel).length === 0 ? {} : { content: perChannel }),
-        ...(facts.vars === undefined || Object.keys(facts.vars).length === 0 ? {} : { variables: facts.vars }),
+      const out: { -readonly [K in keyof OutboundMessage]?: OutboundMessage[K] } & Record<string, unknown> = { locale }
+      // The same keys in the same order as `{ locale, ...base, content?, variables? }`.
+      if (base) {
+        if (base.title !== undefined) out.title = base.title(facts)
+        if (base.text !== undefined) out.text = base.text(facts)
+        if (base.url !== undefined) out.url = base.url(facts)
+        if (base.template !== undefined) out.template = base.template
       }
+      if (perChannel !== undefined) out.content = perChannel
+      if (facts.vars !== undefined && hasKeys(facts.vars)) out.variables = facts.vars
+      return out as Omit<OutboundMessage, 'actionId'>
     },
   }
+}
+
+/** The content for a locale (`ja-JP` falls back to `ja`, then `default`, then the first given). */
+function pick(byLocale: LocaleContents | undefined, locale: string): CompiledContent | undefined {
+  if (!byLocale) return undefined
+  const dash = locale.indexOf('-')
+  return byLocale.get(locale) ?? byLocale.get(dash < 0 ? locale : locale.slice(0, dash)) ?? byLocale.get('default') ?? byLocale.values().next().value
+}
+
+function hasKeys(record: object): boolean {
+  for (const key in record) if (Object.hasOwn(record, key)) return true
+  return false
 }
 
 function renderContent(c: CompiledContent, facts: Facts, extra: boolean): { title?: string; text?: string; url?: string; template?: string } & Record<string, unknown> {

@@ -1,5 +1,4 @@
-import type { GeoPoint } from '@omotenashi/core'
-import { parseDuration } from './duration.js'
+import { durationProblem, parseDuration, type GeoPoint } from '@omotenashi/core'
 import { stockKey, type Facts } from './facts.js'
 import { compilePath, type ComputedTraits, type Getter } from './paths.js'
 
@@ -292,8 +291,8 @@ function compileOperator(op: Operator, get: Getter, operand: unknown, at: Array<
     }
     case 'within':
     case 'olderThan': {
-      const ms = typeof operand === 'string' || typeof operand === 'number' ? parseDuration(operand) : undefined
-      if (ms === undefined) return problem(`"${op}" takes a duration such as "2h" or "30d"`)
+      if (durationProblem(operand) !== undefined) return problem(`"${op}" takes a duration such as "2h" or "30d"`)
+      const ms = parseDuration(operand as string | number)
       return op === 'within'
         ? (f) => { const t = toMillis(get(f)); return t !== undefined && t >= f.context.now - ms && t <= f.context.now }
         : (f) => { const t = toMillis(get(f)); return t !== undefined && t < f.context.now - ms }
@@ -418,7 +417,7 @@ function compileInterest(value: unknown, at: Array<string | number>, env: Compil
   }
   let within: number | undefined
   if (value['within'] !== undefined) {
-    within = typeof value['within'] === 'string' ? parseDuration(value['within']) : undefined
+    within = typeof value['within'] === 'string' && durationProblem(value['within']) === undefined ? parseDuration(value['within']) : undefined
     if (within === undefined) env.problems.push({ path: [...at, 'within'], message: 'must be a duration such as "30d"' })
   }
   const item = value['item'] === undefined ? undefined : compileValue(value['item'], [...at, 'item'], env)

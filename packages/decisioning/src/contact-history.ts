@@ -59,7 +59,11 @@ export class MemoryContactHistory implements ContactHistory {
   }
 
   async list(customerId: string, since: number): Promise<ContactRecord[]> {
-    return (this.#byCustomer.get(customerId) ?? []).filter((c) => c.at >= since)
+    // Asked on every decision: a copy (callers may keep it), built without a closure.
+    const out: ContactRecord[] = []
+    const list = this.#byCustomer.get(customerId)
+    if (list) for (const c of list) if (c.at >= since) out.push(c)
+    return out
   }
 
   async confirmChannel(customerId: string, key: string, channel: string): Promise<boolean> {

@@ -68,7 +68,7 @@ export class DecideStage implements Stage {
       event.type === DecisioningEvents.fanOutContinued
     // The fast path: most events concern no rule at all and cost one map lookup here.
     if (!relevant) return undefined
-    return this.#run(context)
+    return this.#o.onDecision ? this.#run(context) : this.#process(context)
   }
 
   async #run(context: PipelineContext): Promise<void> {
@@ -78,30 +78,40 @@ export class DecideStage implements Stage {
   }
 
   async #process(context: PipelineContext): Promise<void> {
+    // Runs for every event a rule concerns: the steps that have nothing to do for this event
+    // type are skipped without a call (each async step costs a promise and a turn).
     const event = context.event
+    const type = event.type
     const customerId = context.customerId
     const profile = context.profile as unknown as Profile | undefined
     if (customerId !== undefined) {
-      await this.#learn(event, customerId, profile)
-      await this.#cancelWaits(event, customerId)
+      if (type === 'message.sent' || this.#success.has(type)) await this.#learn(event, customerId, profile)
+      if (this.#o.engine.rules.cancellers(type).length > 0) await this.#cancelWaits(event, customerId)
     }
-    if (event.type === 'timer.fired') return this.#onTimer(context, customerId, profile)
-    if (event.type === DecisioningEvents.audienceMatched) return this.#onAudienceMember(context, customerId, profile)
-    if (event.type === DecisioningEvents.fanOutContinued) return this.#fanOut(context, event.data as unknown as FanOutPayload)
+    if (type === 'timer.fired') return this.#onTimer(context, customerId, profile)
+    if (type === DecisioningEvents.audienceMatched) return this.#onAudienceMember(context, customerId, profile)
+    if (type === DecisioningEvents.fanOutContinued) return this.#fanOut(context, event.data as unknown as FanOutPayload)
     const engine = this.#o.engine
     const now = this.#o.clock.now()
     const facts = engine.facts(eventFacts(event), profile, now)
-    const fired = await engine.match(event.type, facts, customerId)
+    const matched = engine.matchNow(type, facts, customerId)
+    const fired = Array.isArray(matched) ? matched : await matched
     if (fired.length === 0) return
-    const immediate: CompiledRule[] = []
-    for (const rule of fired) {
-      if (rule.audience) await this.#fanOut(context, { ruleId: rule.id, trigger: facts.event, offset: 0, sku: String(rule.audience.item(facts) ?? '') })
-      else if (customerId === undefined) continue // an event about no one can only fan out
-      else if (rule.wait) await this.#startWait(context, rule, facts, customerId)
-      else immediate.push(rule)
+    let plain = true
+    for (const rule of fired) if (rule.audience || rule.wait) plain = false
+    let immediate: readonly CompiledRule[] = fired // the usual case: every rule fired decides now
+    if (!plain) {
+      const direct: CompiledRule[] = []
+      for (const rule of fired) {
+        if (rule.audience) await this.#fanOut(context, { ruleId: rule.id, trigger: facts.event, offset: 0, sku: String(rule.audience.item(facts) ?? '') })
+        else if (customerId === undefined) continue // an event about no one can only fan out
+        else if (rule.wait) await this.#startWait(context, rule, facts, customerId)
+        else direct.push(rule)
+      }
+      immediate = direct
     }
     if (customerId === undefined || immediate.length === 0) return
-    await this.#decide(context, customerId, facts, `dn:${event.id}`, event.type, proposalsOf(immediate))
+    await this.#decide(context, customerId, facts, `dn:${event.id}`, type, proposalsOf(immediate))
   }
 
   async #decide(context: PipelineContext, customerId: string, facts: Facts, decisionId: string, trigger: string, proposals: Proposal[], notes: Candidate[] = []): Promise<void> {
@@ -110,7 +120,7 @@ export class DecideStage implements Stage {
     for (const timer of result.timers) await this.#o.scheduler.schedule(timer)
     const segment = this.#o.engine.segmentOf(facts)
     for (const c of result.decision.candidates) {
-      if (c.status !== 'holdout' && !(c.status === 'won' && result.decision.actions.some((a) => a.actionId === c.actionId))) continue
+      if (c.status !== 'holdout' && !(c.status === 'won' && planned(result.decision.actions, c.actionId))) continue
       const action = this.#o.engine.rules.actions.get(c.actionId)
       if (!action || action.kind !== 'message') continue
       const rule = c.ruleId === undefined ? undefined : this.#o.engine.rules.rule(c.ruleId)
@@ -337,7 +347,17 @@ function memberEvent(customerId: string, ruleId: string, payload: FanOutPayload,
 }
 
 function proposalsOf(rules: readonly CompiledRule[]): Proposal[] {
-  return rules.flatMap((rule) => rule.actions.map((actionId) => ({ rule, actionId })))
+  let n = 0
+  for (const rule of rules) n += rule.actions.length
+  const proposals = new Array<Proposal>(n)
+  n = 0
+  for (const rule of rules) for (const actionId of rule.actions) proposals[n++] = { rule, actionId }
+  return proposals
+}
+
+function planned(actions: Decision['actions'], actionId: string): boolean {
+  for (const a of actions) if (a.actionId === actionId) return true
+  return false
 }
 
 /** The items an event concerns: `data.sku` and `data.items[].sku`. */

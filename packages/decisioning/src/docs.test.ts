@@ -1,11 +1,11 @@
 // Executes the examples of docs/rules.md: every YAML block there is loaded and compiled, and
 // the examples are run, so the reference cannot drift from the code.
 import { readFileSync } from 'node:fs'
-import { Tokens } from '@omotenashi/core'
+import { seededRandom, Tokens } from '@omotenashi/core'
 import { describe, expect, it } from 'vitest'
 import { DecisionEngine } from './engine.js'
 import { MemoryContactHistory } from './contact-history.js'
-import { seededRandom, unitHash } from './hashing.js'
+import { unitHash } from './hashing.js'
 import { parseRules } from './load-rules.js'
 import { compilePolicies } from './policies.js'
 import { ResponseModel } from './response-model.js'

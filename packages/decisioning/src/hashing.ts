@@ -1,39 +1,19 @@
+import { fnv1a, mix32 } from '@omotenashi/core'
+
 /**
- * FNV-1a 32-bit: a fast, stable string hash. Holdouts and seeds must come out the same on every
- * machine and every run, which Math.random or object identity cannot give.
+ * FNV-1a, kept importable from this package; it lives in core, where the NATS bus's partitioning
+ * can share it.
  */
-export function fnv1a(text: string): number {
-  let hash = 0x811c9dc5
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i)
-    hash = Math.imul(hash, 0x01000193)
-  }
-  return hash >>> 0
-}
+export { fnv1a } from '@omotenashi/core'
 
 /** A number in [0, 1) derived from `text`, the same everywhere. */
 export function unitHash(text: string): number {
-  // Mix once more so nearby strings ("c-1", "c-2") spread over the unit interval.
-  let h = fnv1a(text)
-  h ^= h >>> 16
-  h = Math.imul(h, 0x85ebca6b)
-  h ^= h >>> 13
-  h = Math.imul(h, 0xc2b2ae35)
-  h ^= h >>> 16
-  return (h >>> 0) / 4_294_967_296
+  // Mixed so nearby strings ("c-1", "c-2") spread over the unit interval.
+  return mix32(fnv1a(text)) / 4_294_967_296
 }
 
-/** A seedable random source returning numbers in [0, 1). */
-export type Random = () => number
-
-/** mulberry32: a small seedable generator, so Thompson sampling is reproducible in tests. */
-export function seededRandom(seed: number): Random {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
+/**
+ * The seedable random source Thompson sampling takes (`learning.random` / `seed`), kept
+ * importable from this package; it lives in core beside the other deterministic helpers.
+ */
+export { seededRandom, type Random } from '@omotenashi/core'

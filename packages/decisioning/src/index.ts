@@ -1,5 +1,4 @@
 export * from './schema.js'
-export * from './duration.js'
 export * from './local-time.js'
 export * from './hashing.js'
 export * from './facts.js'

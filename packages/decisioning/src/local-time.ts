@@ -6,6 +6,13 @@ export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as con
 /** A day of the week as rules write it. */
 export type Weekday = (typeof WEEKDAYS)[number]
 
+/** Parses `HH:mm` (24 h) into minutes after midnight; undefined when malformed. */
+export function parseClock(value: string): number | undefined {
+  const match = /^([01]?\d|2[0-3]):([0-5]\d)$/.exec(value.trim())
+  if (!match) return undefined
+  return Number(match[1]) * 60 + Number(match[2])
+}
+
 /** Whether `zone` is a valid IANA time zone name. */
 export function isValidZone(zone: string): boolean {
   return IANAZone.isValidZone(zone)

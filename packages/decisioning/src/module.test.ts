@@ -1,7 +1,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type MemoryInventory, Tokens } from '@omotenashi/core'
+import { type MemoryInventory, seededRandom, Tokens } from '@omotenashi/core'
 import { describe, expect, it } from 'vitest'
 import { unitHash } from './hashing.js'
 import { decisioning } from './module.js'
@@ -9,7 +9,6 @@ import { RulesError } from './rules-error.js'
 import { DecisioningTokens } from './tokens.js'
 import { sends, storyCustomer, storyHub } from './test-support.js'
 import { ResponseModel } from './response-model.js'
-import { seededRandom } from './hashing.js'
 
 const offer = { id: 'offer', channels: ['push'], content: { default: { title: 'Offer' } } }
 

@@ -1,11 +1,9 @@
 import { ContainerModule, type ResolutionContext } from 'inversify'
 import * as z from 'zod'
-import { Tokens, ValidationError, manageLifecycle, provideDefault, provideEvents, registerErasable, type ChannelCapabilities, type Decision } from '@omotenashi/core'
+import { DURATION_PATTERN, parseDuration, seededRandom, Tokens, manageLifecycle, provideDefault, provideEvents, registerErasable, type ChannelCapabilities, type Decision, type Random, parseOptions } from '@omotenashi/core'
 import { MemoryContactHistory, type ContactHistory } from './contact-history.js'
 import { DEFAULT_SUCCESS_EVENTS, DecideStage, DecisioningEvents } from './decide-stage.js'
-import { parseDuration } from './duration.js'
 import { DecisionEngine, type ContextProvider, type StoreInfo } from './engine.js'
-import { seededRandom, type Random } from './hashing.js'
 import type { ComputedTraits } from './paths.js'
 import { compilePolicies } from './policies.js'
 import { PlacementDecider } from './pull-decider.js'
@@ -71,7 +69,7 @@ const OptionsSchema = z.looseObject({
       segments: z.array(z.string()).optional(),
       propensity: z.enum(['thompson', 'mean']).optional(),
       seed: z.number().int().optional(),
-      attributionWindow: z.string().refine((v) => parseDuration(v) !== undefined, 'must be a duration such as "7d"').optional(),
+      attributionWindow: z.string().regex(DURATION_PATTERN, 'must be a duration such as "7d"').optional(),
       successOn: z.array(z.string()).optional(),
     })
     .optional(),
@@ -90,8 +88,7 @@ const OptionsSchema = z.looseObject({
  * ```
  */
 export function decisioning(options: DecisioningOptions = {}): ContainerModule {
-  const parsed = OptionsSchema.safeParse(options)
-  if (!parsed.success) throw ValidationError.fromZod('decisioning options', parsed.error)
+  parseOptions(OptionsSchema, options, 'decisioning')
   const policies = compilePolicies(options.policies)
   // Filled with the profile package's computed traits when the engine is built (rules read them as profile.computed.<name>).
   const computed: Record<string, (profile: Profile, now: number) => unknown> = { ...options.computedTraits }
@@ -146,7 +143,11 @@ export function decisioning(options: DecisioningOptions = {}): ContainerModule {
         })
       })
       .inSingletonScope()
-    const profiles = (ctx: ResolutionContext) => (): ProfileStore | undefined => ctx.get(ProfileTokens.ProfileStore, { optional: true })
+    // Asked on every pull decision: the store is resolved once it exists (the container's lookup allocates).
+    const profiles = (ctx: ResolutionContext) => {
+      let store: ProfileStore | undefined
+      return (): ProfileStore | undefined => (store ??= ctx.get(ProfileTokens.ProfileStore, { optional: true }))
+    }
     m.bind(Tokens.DecideStage)
       .toDynamicValue(
         (ctx) =>
@@ -159,7 +160,7 @@ export function decisioning(options: DecisioningOptions = {}): ContainerModule {
             profiles: profiles(ctx),
             maxAudience: options.maxAudience ?? 10_000,
             fanOutPage: options.fanOutPage ?? 500,
-            attributionWindowMs: parseDuration(learning.attributionWindow ?? '7d')!,
+            attributionWindowMs: parseDuration(learning.attributionWindow ?? '7d', { field: 'learning.attributionWindow' }),
             successOn: new Set(learning.successOn ?? DEFAULT_SUCCESS_EVENTS),
             ...(options.onDecision === undefined ? {} : { onDecision: options.onDecision }),
           }),

@@ -1,7 +1,7 @@
 // Property-based tests of the contact policies: whatever the customers, their time zones, the
 // daylight-saving changes and the order of events, no channel is used without consent and
 // reachability, and caps and quiet hours hold in each customer's own local time.
-import { Tokens, type ChannelCapabilities, type EventInput } from '@omotenashi/core'
+import { seededRandom, Tokens, type ChannelCapabilities, type EventInput } from '@omotenashi/core'
 import type { Profile } from '@omotenashi/profile'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
@@ -11,7 +11,6 @@ import { compilePolicies } from './policies.js'
 import { ResponseModel } from './response-model.js'
 import { ruleBook } from './rule-book.js'
 import { compileRuleBook } from './rule-set.js'
-import { seededRandom } from './hashing.js'
 import { lineIdOf, storyHub } from './test-support.js'
 import { profileFixture } from './testing/index.js'
 

@@ -1,6 +1,5 @@
-import { ValidationError } from '@omotenashi/core'
-import { parseClock, parseDuration } from './duration.js'
-import { isValidZone } from './local-time.js'
+import { parseDuration, ValidationError } from '@omotenashi/core'
+import { isValidZone, parseClock } from './local-time.js'
 import { PoliciesSchema, type PoliciesSpec } from './schema.js'
 
 /** A cap: most messages per local day and per local (ISO) week. */
@@ -32,8 +31,8 @@ export function compilePolicies(spec: PoliciesSpec = {}): ContactPolicies {
     overall: toCap(p.caps?.overall),
     perChannel: new Map(Object.entries(p.caps?.perChannel ?? {}).map(([k, v]) => [k, toCap(v)])),
     ...(p.quietHours === undefined ? {} : { quietHours: { from: parseClock(p.quietHours.from)!, to: parseClock(p.quietHours.to)! } }),
-    momentMs: parseDuration(p.moment ?? '30m')!,
-    boughtWithinMs: parseDuration(p.boughtWithin ?? '30d')!,
+    momentMs: parseDuration(p.moment ?? '30m', { field: 'moment' }),
+    boughtWithinMs: parseDuration(p.boughtWithin ?? '30d', { field: 'boughtWithin' }),
     defaultTimeZone: zone,
     defaultLocale: p.defaultLocale ?? 'ja',
   }

@@ -1,5 +1,5 @@
 import type { Profile } from '@omotenashi/profile'
-import { seededRandom, type Random } from './hashing.js'
+import { seededRandom, type Random } from '@omotenashi/core'
 
 /** Treatment (got the action) or holdout (would have got it; kept apart to measure uplift). */
 export type Group = 'treatment' | 'holdout'
@@ -59,8 +59,16 @@ export interface ResponseModelOptions {
  * uncertain ones still get tried. Holdout outcomes are counted apart, for uplift.
  */
 export class ResponseModel {
-  readonly #arms = new Map<string, { trials: number; successes: number; holdoutTrials: number; holdoutSuccesses: number }>()
+  /** By action, then segment (two lookups, no key string built per draw). */
+  readonly #arms = new Map<string, Map<string, { trials: number; successes: number; holdoutTrials: number; holdoutSuccesses: number }>>()
   readonly #exposures = new Map<string, Exposure>()
+  /**
+   * Exposures in the order they were recorded, from `#head` on: the oldest is found here, not by
+   * iterating the map, whose iterator walks past every entry deleted since its last rehash.
+   * An entry is live while the map still holds that very object under its key.
+   */
+  #order: Exposure[] = []
+  #head = 0
   readonly #byCustomer = new Map<string, Set<string>>()
   readonly #random: Random
   readonly #prior: { readonly alpha: number; readonly beta: number }
@@ -73,9 +81,10 @@ export class ResponseModel {
   }
 
   #arm(actionId: string, segment: string): { trials: number; successes: number; holdoutTrials: number; holdoutSuccesses: number } {
-    const key = `${actionId}\u0000${segment}`
-    let arm = this.#arms.get(key)
-    if (!arm) this.#arms.set(key, (arm = { trials: 0, successes: 0, holdoutTrials: 0, holdoutSuccesses: 0 }))
+    let bySegment = this.#arms.get(actionId)
+    if (!bySegment) this.#arms.set(actionId, (bySegment = new Map()))
+    let arm = bySegment.get(segment)
+    if (!arm) bySegment.set(segment, (arm = { trials: 0, successes: 0, holdoutTrials: 0, holdoutSuccesses: 0 }))
     return arm
   }
 
@@ -106,14 +115,18 @@ export class ResponseModel {
   /** Records an exposure once per key (a redelivered event counts once). */
   expose(exposure: Omit<Exposure, 'succeeded'>): boolean {
     if (this.#exposures.has(exposure.key)) return false
-    this.#exposures.set(exposure.key, { ...exposure, succeeded: false })
+    const recorded: Exposure = { ...exposure, succeeded: false }
+    this.#exposures.set(exposure.key, recorded)
+    this.#order.push(recorded)
     let keys = this.#byCustomer.get(exposure.customerId)
     if (!keys) this.#byCustomer.set(exposure.customerId, (keys = new Set()))
     keys.add(exposure.key)
     const arm = this.#arm(exposure.actionId, exposure.segment)
     if (exposure.group === 'treatment') arm.trials++
     else arm.holdoutTrials++
-    while (this.#exposures.size > this.#max) this.#forget(this.#exposures.keys().next().value!)
+    while (this.#exposures.size > this.#max) this.#forget(this.#oldest()!)
+    if (this.#head > 1024 && this.#head * 2 > this.#order.length) this.#compact()
+    else if (this.#order.length > 2 * this.#max + 1024) this.#compact() // erasures left many behind
     return true
   }
 
@@ -148,6 +161,27 @@ export class ResponseModel {
     for (const key of [...keys]) this.#forget(key)
     this.#byCustomer.delete(customerId)
     return n
+  }
+
+  /** The key of the oldest exposure still held (what `this.#exposures.keys().next()` gives). */
+  #oldest(): string | undefined {
+    while (this.#head < this.#order.length) {
+      const e = this.#order[this.#head]!
+      if (this.#exposures.get(e.key) === e) return e.key
+      this.#head++
+    }
+    return undefined
+  }
+
+  /** Drops the entries before the head and those no longer held. */
+  #compact(): void {
+    const live: Exposure[] = []
+    for (let i = this.#head; i < this.#order.length; i++) {
+      const e = this.#order[i]!
+      if (this.#exposures.get(e.key) === e) live.push(e)
+    }
+    this.#order = live
+    this.#head = 0
   }
 
   #forget(key: string): void {

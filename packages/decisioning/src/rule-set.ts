@@ -1,8 +1,8 @@
-import type { GeoPoint } from '@omotenashi/core'
+import { parseDuration, type GeoPoint } from '@omotenashi/core'
 import type * as z from 'zod'
 import { compileAction, type CompiledAction } from './catalogue.js'
 import { compileCondition, compileValue, conditionSource, type CompileEnv, type CompileProblem, type Predicate, type StockLookup } from './condition-compiler.js'
-import { parseClock, parseDuration } from './duration.js'
+import { parseClock } from './local-time.js'
 import type { Facts } from './facts.js'
 import { compilePath, type ComputedTraits, type Getter } from './paths.js'
 import type { RuleBook, RuleBookEntry, RuleOrigin } from './rule-book.js'
@@ -351,7 +351,7 @@ function compileRule(entry: RuleBookEntry, index: number, env: CompileEnv, repor
     audience = {
       interest: a.interest,
       item: compileValue(a.item, ['audience', 'item'], env),
-      ...(a.within === undefined ? {} : { withinMs: parseDuration(a.within)! }),
+      ...(a.within === undefined ? {} : { withinMs: parseDuration(a.within, { field: 'within' }) }),
       ...(a.unless === undefined ? {} : { unless: a.unless }),
       ...(a.limit === undefined ? {} : { limit: a.limit }),
     }
@@ -375,12 +375,12 @@ function compileRule(entry: RuleBookEntry, index: number, env: CompileEnv, repor
       return { event: c.event, ...(sameItem === undefined ? {} : { sameItem }), ...(same === undefined ? {} : { same }) }
     })
     wait = {
-      ...(w.for === undefined ? {} : { forMs: parseDuration(w.for)! }),
+      ...(w.for === undefined ? {} : { forMs: parseDuration(w.for, { field: 'for' }) }),
       ...(w.at === undefined ? {} : { atMinutes: parseClock(w.at)! }),
       ifPassed: w.ifPassed ?? 'next',
       cancelOn,
       ...(w.if === undefined ? {} : { condition: compileCondition(w.if, ['wait', 'if'], env) }),
-      ...(w.expireAfter === undefined ? {} : { expireAfterMs: parseDuration(w.expireAfter)! }),
+      ...(w.expireAfter === undefined ? {} : { expireAfterMs: parseDuration(w.expireAfter, { field: 'expireAfter' }) }),
     }
   }
   const item = spec.do.item === undefined ? undefined : compileValue(spec.do.item, ['do', 'item'], env)

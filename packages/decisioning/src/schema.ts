@@ -1,3 +1,4 @@
+import { DURATION_PATTERN, EVENT_TYPE_PATTERN } from '@omotenashi/core'
 import * as z from 'zod'
 import type { InterestKind } from '@omotenashi/profile'
 
@@ -8,8 +9,8 @@ const INTEREST_KINDS = ['viewed', 'carted', 'tried_on', 'purchased', 'returned']
 export const RULES_FORMAT_VERSION = 1
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,127}$/i, 'must be letters, digits, ".", "_" or "-" (max 128)')
-const eventType = z.string().regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/, 'must be an event type such as "store.checked_in"')
-const duration = z.string().regex(/^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d|w))+$/, 'must be a duration such as "30m", "2h" or "30d"')
+const eventType = z.string().regex(EVENT_TYPE_PATTERN, 'must be an event type such as "store.checked_in"')
+const duration = z.string().regex(DURATION_PATTERN, 'must be a duration such as "30m", "2h" or "30d"')
 const clock = z.string().regex(/^([01]?\d|2[0-3]):[0-5]\d$/, 'must be a local time "HH:mm"')
 const oneOrMany = <T extends z.ZodType>(item: T) => z.union([item, z.array(item).min(1)])
 
