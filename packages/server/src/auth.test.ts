@@ -85,6 +85,20 @@ describe('API keys and scopes', () => {
     expect((await req(server.keys.read, 'DELETE', '/v1/profiles/c1')).status).toBe(403)
     expect((await req(server.keys.decide, 'GET', '/v1/admin/dead-letters')).status).toBe(403)
     expect((await req(server.keys.admin, 'POST', '/v1/events', { type: 'page.viewed', source: 'web', identity: { anonymousId: 'a' } })).status).toBe(403)
+    // CloudEvents binary mode (ce-* headers) is ingest too: only an ingest key gets in.
+    const binary = (key: string) =>
+      fetch(`${server.url}/v1/cloudevents`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'ce-specversion': '1.0', 'ce-id': `auth-${key.slice(4, 12)}`, 'ce-source': 'web', 'ce-type': 'page.viewed', 'ce-anonymousid': 'a' },
+        body: '{}',
+      })
+    for (const scope of ['read', 'decide', 'admin'] as const) expect((await binary(server.keys[scope])).status, scope).toBe(403)
+    expect((await binary(server.keys.ingest)).status).toBe(200)
+    // The browser paths (write key in a text/plain body) likewise.
+    for (const scope of ['read', 'decide', 'admin'] as const) {
+      const res = await fetch(`${server.url}/v1/t`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ writeKey: server.keys[scope], anonymousId: 'a', event: 'X' }) })
+      expect(res.status, scope).toBe(403)
+    }
     // A key with every scope can do all of it.
     expect((await req(server.keys.all, 'POST', '/v1/events', { type: 'page.viewed', source: 'web', identity: { anonymousId: 'a' } })).status).toBe(200)
     expect((await req(server.keys.all, 'GET', '/v1/admin/dead-letters')).status).toBe(200)
@@ -110,6 +124,14 @@ describe('ApiKeyRing', () => {
     expect(ring.verify('key-a')?.name).toBe('a')
     expect(ring.verify('key-c')).toBeUndefined()
     expect(ring.verify('')).toBeUndefined()
+  })
+
+  it('remembers only keys that matched: wrong keys stay refused however many are tried', () => {
+    const ring = new ApiKeyRing([{ name: 'a', sha256: hashApiKey('key-a'), scopes: ['ingest'] }])
+    for (let i = 0; i < 3000; i++) expect(ring.verify(`wrong-${i}`)).toBeUndefined()
+    for (let i = 0; i < 3; i++) expect(ring.verify('key-a')?.name).toBe('a')
+    expect(ring.verify('key-a ')).toBeUndefined()
+    expect(ring.verify('key-')).toBeUndefined()
   })
 
   it('reads credentials from the usual headers', () => {

@@ -15,6 +15,9 @@ export class ServerMetrics {
   readonly deadLetters: Counter<'stage'>
   readonly requestDuration: Histogram<'method' | 'route' | 'status'>
   readonly #detach: Array<() => void> = []
+  // Histogram children by "method route status": prom-client hashes the labels on every
+  // labels() call, an allocation per request on the hot path.
+  readonly #durations = new Map<string, { observe(value: number): void }>()
 
   constructor(hub: Hub) {
     const registers = [this.registry]
@@ -62,6 +65,14 @@ export class ServerMetrics {
     const fn = listener as (...args: unknown[]) => void
     ;(hub.hooks.on as (n: K, f: typeof fn) => void)(name, fn)
     this.#detach.push(() => (hub.hooks.off as (n: K, f: typeof fn) => void)(name, fn))
+  }
+
+  /** Records one request's duration (seconds) under its method, route pattern and status. */
+  observeRequest(method: string, route: string, status: number, seconds: number): void {
+    const key = `${method} ${route} ${status}`
+    let child = this.#durations.get(key)
+    if (!child) this.#durations.set(key, (child = this.requestDuration.labels(method, route, String(status))))
+    child.observe(seconds)
   }
 
   /** Stops listening to the hub (on server close). */

@@ -14,6 +14,7 @@ import { mountRoutes, upgradeHandler } from './mounted-routes.js'
 import { buildOpenApi } from './openapi.js'
 import { ServerOptionsSchema, type ResolvedServerOptions, type ServerOptions } from './options.js'
 import { adminRoutes } from './routes/admin-routes.js'
+import { isBinaryMode, isJsonMediaType } from './ingest/cloudevents-binary.js'
 import { CLOUDEVENTS_TYPES, cloudEventsRoutes } from './routes/cloudevents-routes.js'
 import type { RouteContext } from './routes/context.js'
 import { decisionRoutes } from './routes/decision-routes.js'
@@ -110,7 +111,7 @@ export const omotenashiPlugin: FastifyPluginAsync<OmotenashiPluginOptions> = asy
   })
   app.addHook('onResponse', async (request, reply) => {
     if (request.routeOptions.config.mounted) return
-    metrics.requestDuration.labels(request.method, request.routeOptions.url ?? 'unmatched', String(reply.statusCode)).observe(reply.elapsedTime / 1000)
+    metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000)
   })
 
   await app.register(rateLimit, {
@@ -152,7 +153,8 @@ export const omotenashiPlugin: FastifyPluginAsync<OmotenashiPluginOptions> = asy
       const allowed = {
         origin: options.cors.origins,
         methods: ['POST', 'OPTIONS'],
-        allowedHeaders: ['authorization', 'content-type', 'content-encoding', 'x-api-key'],
+        // CloudEvents binary mode from a browser: the required and common attribute headers.
+        allowedHeaders: ['authorization', 'content-type', 'content-encoding', 'x-api-key', 'ce-specversion', 'ce-id', 'ce-source', 'ce-type', 'ce-time', 'ce-subject', 'ce-dataschema'],
         maxAge: 600,
         // A malformed preflight gets an empty 204, not the plugin's plain-text 400.
         strictPreflight: false,
@@ -177,11 +179,27 @@ export const omotenashiPlugin: FastifyPluginAsync<OmotenashiPluginOptions> = asy
       inflate.on('error', (error) => Object.assign(error, { statusCode: 400, code: 'E_BAD_ENCODING', message: `the body is not valid ${encoding}` }))
       return payload.pipe(inflate)
     })
-    child.addContentTypeParser([...CLOUDEVENTS_TYPES], { parseAs: 'string', bodyLimit }, child.getDefaultJsonParser('error', 'error'))
+    const json = child.getDefaultJsonParser('error', 'error')
+    child.addContentTypeParser([...CLOUDEVENTS_TYPES], { parseAs: 'string', bodyLimit }, json)
     // RudderStack's Node SDK labels its JSON application/x-www-form-urlencoded; browsers send
-    // text/plain to avoid a CORS preflight. Both bodies are JSON here.
+    // text/plain to avoid a CORS preflight. Both bodies are JSON here, except the data of a
+    // CloudEvent in binary mode, which is what its content type says.
     child.removeContentTypeParser('text/plain')
-    child.addContentTypeParser(['application/x-www-form-urlencoded', 'text/plain'], { parseAs: 'string', bodyLimit }, child.getDefaultJsonParser('error', 'error'))
+    child.addContentTypeParser(['application/x-www-form-urlencoded', 'text/plain'], { parseAs: 'string', bodyLimit }, (request, body, done) => {
+      if (isBinaryMode(request.headers) && !isJsonMediaType(request.headers['content-type'])) return done(null, body)
+      void json(request, body as string, done)
+    })
+    // CloudEvents binary mode carries the data in any media type: JSON ones are parsed, text is
+    // kept as text; everything else is refused as the framework would (415).
+    child.addContentTypeParser('*', { parseAs: 'string', bodyLimit }, (request, body, done) => {
+      const type = request.headers['content-type']
+      if (isBinaryMode(request.headers)) {
+        if (isJsonMediaType(type)) return void json(request, body as string, done)
+        if ((type ?? '').toLowerCase().startsWith('text/')) return done(null, body)
+        return done(new HttpError(415, HttpErrorCode.UnsupportedMediaType, `CloudEvents binary mode: the data must be JSON (application/json or a +json type) or text/*, not "${(type ?? '').slice(0, 60)}"`), undefined)
+      }
+      done(Object.assign(new Error('unsupported content-type'), { code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', statusCode: 415 }), undefined)
+    })
     for (const route of ingest) register(child, route)
   })
 

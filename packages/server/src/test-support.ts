@@ -1,8 +1,10 @@
 // Test helpers for this package's own tests (not exported).
 import { randomUUID } from 'node:crypto'
-import { createHub, Tokens, type Hub, type HubOptions, type PullDecision, type PullRequest } from '@omotenashi/core'
+import { createHub, Tokens, type Hub, type HubOptions, type OmoEvent, type PullDecision, type PullRequest } from '@omotenashi/core'
 import { profiles, ProfileTokens, type ProfileStore } from '@omotenashi/profile'
 import { ContainerModule } from 'inversify'
+import { afterEach, beforeEach } from 'vitest'
+import { startTestServer, type TestServer } from './testing/index.js'
 
 /** A decider for tests: offers `welcome` to everyone and records the decision. */
 export function testDecider(hub: () => Hub) {
@@ -55,4 +57,30 @@ export function processedIds(hub: Hub): string[] {
   const ids: string[] = []
   hub.hooks.on('event.processed', (context) => ids.push(context.event.id))
   return ids
+}
+
+/** What {@link serverPerTest} gives each test: a fresh hub, its store, a live server, and the events it accepted. */
+export interface ServerTestContext {
+  hub: Hub
+  store: ProfileStore
+  server: TestServer
+  accepted: OmoEvent[]
+}
+
+/** A fresh {@link testHub} behind a live test server for every test of the file (closed after each). */
+export function serverPerTest(): ServerTestContext {
+  const context = {} as ServerTestContext
+  beforeEach(async () => {
+    const { hub, store } = await testHub()
+    context.hub = hub
+    context.store = store
+    context.accepted = []
+    hub.hooks.on('event.accepted', (e) => context.accepted.push(e))
+    context.server = await startTestServer(hub)
+  })
+  afterEach(async () => {
+    await context.server.close()
+    await context.hub.stop()
+  })
+  return context
 }

@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib'
 import type { FastifyInstance } from 'fastify'
 import type { Scope } from '../api-keys.js'
+import { seededRandom } from '@omotenashi/core'
 
 /** Options of {@link fuzzServer}. */
 export interface FuzzOptions {
@@ -29,20 +30,9 @@ export interface FuzzReport {
   readonly validRefused: number
 }
 
-/** mulberry32: a tiny seeded PRNG, so a failing run can be replayed from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 const PATHS = [
   '/v1/events', '/v1/events/batch', '/v1/cloudevents', '/v1/track', '/v1/identify', '/v1/page', '/v1/screen', '/v1/alias', '/v1/group', '/v1/batch', '/v1/import',
+  '/v1/t', '/v1/i', '/v1/p', '/v1/s', '/v1/a', '/v1/g', '/v1/b',
   '/v1/profiles/{id}', '/v1/profiles/lookup', '/v1/profiles/{id}/export', '/v1/profiles/erase', '/v1/decide', '/v1/customers/{id}/decisions',
   '/v1/customers/{id}/inbox', '/v1/customers/{id}/inbox/{id}/read', '/v1/customers/{id}/inbox/{id}', '/v1/admin/dead-letters', '/v1/admin/dead-letters/{id}/redrive',
   '/health', '/ready', '/metrics', '/openapi.json', '/webhooks/fuzz', '/nope', '/', '/v1', '/v1/events/batch/extra',
@@ -50,7 +40,7 @@ const PATHS = [
 const TYPES = ['page.viewed', 'store.checked_in', 'pos.purchased', 'product.viewed', 'profile.traits_updated', 'segment.track', 'no.such', 'BAD', '', 'a.b']
 const CONTENT_TYPES = [
   'application/json', 'application/json', 'application/json; charset=utf-8', 'application/cloudevents+json', 'application/cloudevents-batch+json',
-  'text/plain', 'application/x-www-form-urlencoded', 'application/xml', 'multipart/form-data; boundary=x', 'garbage', '', undefined,
+  'text/plain', 'text/csv', 'application/vnd.example+json', 'application/x-www-form-urlencoded', 'application/xml', 'application/octet-stream', 'multipart/form-data; boundary=x', 'garbage', '', undefined,
 ]
 
 /**
@@ -59,7 +49,8 @@ const CONTENT_TYPES = [
  * message. Used by the unit tests (a few thousand) and `bench/server-fuzz.ts` (100k).
  */
 export async function fuzzServer(options: FuzzOptions): Promise<FuzzReport> {
-  const random = rng(options.seed ?? 1)
+  // Seeded, so a failing run can be replayed from its seed.
+  const random = seededRandom(options.seed ?? 1)
   const int = (n: number): number => Math.floor(random() * n)
   const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!
   const chance = (p: number): boolean => random() < p
@@ -142,6 +133,13 @@ export async function fuzzServer(options: FuzzOptions): Promise<FuzzReport> {
     if (contentType !== undefined) headers['content-type'] = contentType
     if (chance(0.1)) headers['content-encoding'] = pick(['gzip', 'br', 'deflate', 'identity', 'x'])
     if (chance(0.05)) headers['origin'] = pick(['https://shop.example.jp', 'null'])
+    // CloudEvents binary mode: ce-* headers, some missing, some malformed.
+    if (chance(0.15)) {
+      for (const [name, good] of [['ce-specversion', '1.0'], ['ce-id', `bin-${int(1e9)}`], ['ce-source', 'web'], ['ce-type', pick(TYPES)], ['ce-anonymousid', 'x'], ['ce-time', '2026-03-02T01:00:00Z']] as const) {
+        if (chance(0.8)) headers[name] = chance(0.8) ? good : pick(['', '%', '%E0%A4%A', '0.3', 'a'.repeat(300), 'not a time', '\u00ff'])
+      }
+      if (chance(0.1)) headers[pick(['ce-Bad_Name', 'ce-', 'ce-data', 'ce-datacontenttype'])] = 'x'
+    }
     const payload = method === 'GET' || method === 'HEAD' ? undefined : body(n)
     const res = await options.app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload }) })
     byStatus[res.statusCode] = (byStatus[res.statusCode] ?? 0) + 1
