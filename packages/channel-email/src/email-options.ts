@@ -1,4 +1,4 @@
-import { ValidationError } from '@omotenashi/core'
+import { parseOptions } from '@omotenashi/core'
 import type { Transporter } from 'nodemailer'
 import * as z from 'zod'
 import type { EmailTemplate } from './templates.js'
@@ -69,9 +69,7 @@ export type EmailChannelOptions = Omit<z.input<typeof EmailChannelOptionsSchema>
   readonly templates?: Readonly<Record<string, EmailTemplate>>
 }
 
-/** Validates {@link EmailChannelOptions}; throws a {@link ValidationError} naming each bad field. */
+/** Validates {@link EmailChannelOptions}; throws a `ValidationError` (from `@omotenashi/core`) naming each bad field. */
 export function parseEmailChannelOptions(input: EmailChannelOptions): z.output<typeof EmailChannelOptionsSchema> {
-  const parsed = EmailChannelOptionsSchema.safeParse(input)
-  if (!parsed.success) throw ValidationError.fromZod('emailChannel options', parsed.error)
-  return parsed.data
+  return parseOptions(EmailChannelOptionsSchema, input, 'emailChannel')
 }

@@ -1,5 +1,5 @@
 import { messagingApi } from '@line/bot-sdk'
-import { ValidationError } from '@omotenashi/core'
+import { parseOptions } from '@omotenashi/core'
 import { LineChannel } from './line-channel.js'
 import { LineSender } from './line-sender.js'
 import { LineChannelOptionsSchema, type LineChannelOptions } from './options.js'
@@ -35,9 +35,7 @@ export interface LineParts {
  * @throws ValidationError naming each bad option; TemplateError for bad templates.
  */
 export function createLineParts(options: LineChannelOptions, now: () => number = Date.now, time?: LimiterTime): LineParts {
-  const parsed = LineChannelOptionsSchema.safeParse(options)
-  if (!parsed.success) throw ValidationError.fromZod('lineChannel options', parsed.error)
-  const o = parsed.data
+  const o = parseOptions(LineChannelOptionsSchema, options, 'lineChannel')
   const client =
     o.client ?? new messagingApi.MessagingApiClient({ channelAccessToken: o.channelAccessToken, ...(o.baseUrl === undefined ? {} : { baseURL: o.baseUrl }) })
   const templates = new TemplateSet(o.templates, { requiredLocales: o.requiredLocales, defaultLocale: o.defaultLocale })

@@ -1,4 +1,4 @@
-import { provideDefault, registerErasable, Tokens, ValidationError } from '@omotenashi/core'
+import { provideDefault, registerErasable, Tokens, parseOptions } from '@omotenashi/core'
 import { ContainerModule } from 'inversify'
 import { ApnsProvider } from './apns-provider.js'
 import { FcmProvider } from './fcm-provider.js'
@@ -88,9 +88,7 @@ export function pushChannel(input: PushChannelOptions): ContainerModule {
  * to the inbox when push is off.
  */
 export function inboxChannel(input: InboxChannelOptions = {}): ContainerModule {
-  const parsed = InboxChannelOptionsSchema.safeParse(input)
-  if (!parsed.success) throw ValidationError.fromZod('inboxChannel options', parsed.error)
-  const o = parsed.data
+  const o = parseOptions(InboxChannelOptionsSchema, input, 'inboxChannel')
   return new ContainerModule((m) => {
     m.bind(PushTokens.InboxChannel)
       .toDynamicValue((ctx) => new InboxChannel({ id: o.id, store: ctx.get(Tokens.InboxStore), clock: ctx.get(Tokens.Clock), ttlSeconds: o.ttlSeconds }))

@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto'
 import { Agent } from 'node:https'
-import { ValidationError } from '@omotenashi/core'
+import { parseOptions } from '@omotenashi/core'
 import * as z from 'zod'
 
 const keyObject = z.custom<KeyObject>((v) => typeof v === 'object' && v !== null && (v as { type?: unknown }).type === 'private', 'must be a private KeyObject')
@@ -66,11 +66,9 @@ export const PushChannelOptionsSchema = z
 /** Options of {@link pushChannel}. */
 export type PushChannelOptions = z.input<typeof PushChannelOptionsSchema>
 
-/** Validates {@link PushChannelOptions}; throws a {@link ValidationError} naming each bad field. */
+/** Validates {@link PushChannelOptions}; throws a `ValidationError` (from `@omotenashi/core`) naming each bad field. */
 export function parsePushChannelOptions(input: PushChannelOptions): z.output<typeof PushChannelOptionsSchema> {
-  const parsed = PushChannelOptionsSchema.safeParse(input)
-  if (!parsed.success) throw ValidationError.fromZod('pushChannel options', parsed.error)
-  return parsed.data
+  return parseOptions(PushChannelOptionsSchema, input, 'pushChannel')
 }
 
 /** Options of {@link inboxChannel}, as validated. */

@@ -67,6 +67,11 @@ describe('call-centre card', () => {
       fetch(`${env!.url}/staff/agent/outcome`, { method: 'POST', headers: { 'content-type': 'application/json', ...(key ? { 'x-api-key': key } : {}) }, body: JSON.stringify(body) })
     const outcome = { customerId, actionId: 'offer-card-loan', decisionId: 'pull-1', response: 'accepted', agentId: 'agent-7', outcomeId: 'o1' }
     expect((await post(outcome, '')).status).toBe(401)
+    const raw = (body: string) => fetch(`${env!.url}/staff/agent/outcome`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': TEST_API_KEY }, body })
+    const notJson = await raw('{"customerId":')
+    expect([notJson.status, await notJson.json()]).toEqual([400, { error: 'body must be JSON' }])
+    const tooLarge = await raw(JSON.stringify({ ...outcome, note: 'x'.repeat(20_000) }))
+    expect([tooLarge.status, await tooLarge.json()]).toEqual([413, { error: 'body too large' }])
     const bad = await post({ ...outcome, response: 'maybe', customerId: '' })
     expect(bad.status).toBe(400)
     expect(((await bad.json()) as { issues: Array<{ path: string }> }).issues.map((i) => i.path).sort()).toEqual(['customerId', 'response'])

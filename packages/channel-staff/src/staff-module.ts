@@ -1,4 +1,4 @@
-import { manageLifecycle, registerErasable, token, Tokens, ValidationError } from '@omotenashi/core'
+import { manageLifecycle, registerErasable, token, Tokens, parseOptions } from '@omotenashi/core'
 import { ProfileTokens } from '@omotenashi/profile'
 import { ContainerModule } from 'inversify'
 import { staffRouteCount } from './http/staff-routes.js'
@@ -23,12 +23,10 @@ export const StaffTokens = {
  * const token = hub.get(StaffTokens.Staff).issueToken({ staffId: 'sato', storeIds: ['shibuya'] })
  * ```
  *
- * @throws {@link ValidationError} naming the field when an option is invalid.
+ * @throws `ValidationError` (from `@omotenashi/core`) naming the field when an option is invalid.
  */
 export function staffChannel(options: StaffChannelOptions): ContainerModule {
-  const parsed = StaffChannelOptionsSchema.safeParse(options)
-  if (!parsed.success) throw ValidationError.fromZod('staffChannel options', parsed.error)
-  const o = parsed.data
+  const o = parseOptions(StaffChannelOptionsSchema, options, 'staffChannel')
   return new ContainerModule((m) => {
     m.bind(StaffTokens.Staff)
       .toDynamicValue(

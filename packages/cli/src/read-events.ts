@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs'
 import { readFile, stat } from 'node:fs/promises'
 import { createInterface } from 'node:readline'
+import { hasOpenQuote, splitCsvRecord } from '@omotenashi/core'
 
 /** One record of an event file: the parsed item, or why it could not be read. */
 export type EventRecord = { readonly line: number; readonly item: unknown; readonly bytes: number } | { readonly line: number; readonly error: string; readonly bytes: number }
@@ -34,44 +35,22 @@ export async function* readNdjson(path: string): AsyncGenerator<EventRecord> {
   }
 }
 
-/** Splits CSV text into records (RFC 4180: quoted fields, doubled quotes, newlines in quotes). */
+/**
+ * Splits CSV text into records with the line each starts on (RFC 4180: quoted fields, doubled
+ * quotes, newlines in quotes; CRLF or LF line ends). Records whose cells are all empty are skipped.
+ */
 export function parseCsv(text: string): Array<{ line: number; fields: string[] }> {
   const records: Array<{ line: number; fields: string[] }> = []
-  let fields: string[] = []
-  let field = ''
-  let quoted = false
-  let line = 1
-  let start = 1
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          field += '"'
-          i++
-        } else quoted = false
-      } else {
-        if (c === '\n') line++
-        field += c
-      }
-      continue
-    }
-    if (c === '"' && field === '') quoted = true
-    else if (c === ',') {
-      fields.push(field)
-      field = ''
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++
-      fields.push(field)
-      if (fields.some((f) => f !== '')) records.push({ line: start, fields })
-      fields = []
-      field = ''
-      line++
-      start = line
-    } else field += c
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const start = i + 1
+    let record = lines[i]!
+    // A quoted cell may hold a newline: the record goes on until its quotes close.
+    while (hasOpenQuote(record) && i + 1 < lines.length) record += `\n${lines[++i]!}`
+    if (record.endsWith('\r')) record = record.slice(0, -1)
+    const fields = splitCsvRecord(record)
+    if (fields.some((f) => f !== '')) records.push({ line: start, fields })
   }
-  fields.push(field)
-  if (fields.some((f) => f !== '')) records.push({ line: start, fields })
   return records
 }
 

@@ -1,6 +1,4 @@
 export * from './tokens.js'
-export * from './duration.js'
-export * from './bounded-set.js'
 export * from './snapshot.js'
 export * from './diff.js'
 export * from './state-store.js'

@@ -1,7 +1,5 @@
 export * from './tokens.js'
-export * from './bounded-set.js'
 export * from './latest-wins.js'
-export * from './duration.js'
 export * from './money.js'
 export * from './signature.js'
 export * from './source-connector.js'

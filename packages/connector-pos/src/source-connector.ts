@@ -1,5 +1,4 @@
-import { ErrorCode, OmotenashiError, type Connector, type ConnectorHealth, type Emit, type EventInput } from '@omotenashi/core'
-import { BoundedSet } from './bounded-set.js'
+import { BoundedSet, ErrorCode, OmotenashiError, type Connector, type ConnectorHealth, type Emit, type EventInput } from '@omotenashi/core'
 
 /**
  * The mapping hook every source takes: receives the canonical event and the source's raw

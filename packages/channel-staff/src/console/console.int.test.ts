@@ -41,6 +41,16 @@ describe('staff console in Chromium', () => {
     if (userDataDir) rmSync(userDataDir, { recursive: true, force: true })
   })
 
+  /** A page in a fresh headless Chromium (its profile removed after the test), collecting uncaught page errors. */
+  async function openPage() {
+    userDataDir = mkdtempSync(join(tmpdir(), 'omotenashi-staff-chromium-'))
+    const browser = await launch(userDataDir)
+    const page = browser.pages()[0] ?? (await browser.newPage())
+    const errors: string[] = []
+    page.on('pageerror', (e) => errors.push(e.message))
+    return { browser, page, errors }
+  }
+
   test('shows a card that arrives live and sends an acknowledgement when "Served" is clicked', async () => {
     if (!available) throw new Error(`${CHROMIUM} is missing and OMOTENASHI_REQUIRE_SERVICES=1`)
     env = await startStaffHub({ modules: [profiles()] })
@@ -50,12 +60,8 @@ describe('staff console in Chromium', () => {
     env.hub.hooks.on('event.processed', (ctx: PipelineContext) => void (ctx.event.type === 'staff.acknowledged' && acks.push(ctx.event)))
     const token = env.token('sato', ['shibuya', 'umeda'])
 
-    userDataDir = mkdtempSync(join(tmpdir(), 'omotenashi-staff-chromium-'))
-    const browser = await launch(userDataDir)
+    const { browser, page, errors } = await openPage()
     try {
-      const page = browser.pages()[0] ?? (await browser.newPage())
-      const errors: string[] = []
-      page.on('pageerror', (e) => errors.push(e.message))
       await page.goto(`${env.url}/staff/console`)
       await page.fill('#token', token)
       await page.selectOption('#store', 'shibuya')
@@ -111,12 +117,8 @@ describe('staff console in Chromium', () => {
     const responded: OmoEvent[] = []
     env.hub.hooks.on('event.processed', (ctx: PipelineContext) => void (ctx.event.type === 'offer.responded' && responded.push(ctx.event)))
 
-    userDataDir = mkdtempSync(join(tmpdir(), 'omotenashi-staff-chromium-'))
-    const browser = await launch(userDataDir)
+    const { browser, page, errors } = await openPage()
     try {
-      const page = browser.pages()[0] ?? (await browser.newPage())
-      const errors: string[] = []
-      page.on('pageerror', (e) => errors.push(e.message))
       await page.goto(`${env.url}/staff/agent`)
       await page.fill('#api-key', TEST_API_KEY)
       await page.selectOption('#kind', 'phone')

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { IdentitySchema, readBody, sendJson, ValidationError, type Clock, type HttpRoute } from '@omotenashi/core'
 import type { StaffAcknowledgements } from '../acknowledgements.js'
 import type { AgentCardDeps } from '../agent-card.js'
@@ -7,6 +8,20 @@ import { CONSOLE_HTML } from '../console/console-html.js'
 import { CONSOLE_JS } from '../console/console-js.js'
 import type { LiveFeed } from '../live-feed.js'
 import { authenticateDevice, requestUrl } from './auth.js'
+
+/**
+ * Reads a small JSON request body (staff and agent posts are a few hundred bytes). A body that
+ * is not JSON is answered 400, one over 16 KiB 413, and the result is then undefined.
+ */
+async function readJsonBody(request: IncomingMessage, response: ServerResponse): Promise<{ json: unknown } | undefined> {
+  try {
+    return { json: JSON.parse((await readBody(request, 16_384)).toString('utf8')) as unknown }
+  } catch (error) {
+    const status = (error as { statusCode?: number }).statusCode ?? 400
+    sendJson(response, status, { error: status === 413 ? 'body too large' : 'body must be JSON' })
+    return undefined
+  }
+}
 
 /** What {@link staffRoutes} serves. */
 export interface StaffRoutesOptions {
@@ -71,13 +86,9 @@ export function staffRoutes(o: StaffRoutesOptions): HttpRoute[] {
       async handle(request, response) {
         const auth = authenticateDevice(request, requestUrl(request), o.secret, o.clock.now())
         if (!auth.ok) return sendJson(response, auth.status, { error: auth.error })
-        let input: unknown
-        try {
-          input = JSON.parse((await readBody(request, 16_384)).toString('utf8'))
-        } catch (error) {
-          const status = (error as { statusCode?: number }).statusCode ?? 400
-          return sendJson(response, status, { error: status === 413 ? 'body too large' : 'body must be JSON' })
-        }
+        const body = await readJsonBody(request, response)
+        if (!body) return
+        const input = body.json
         const result = await o.acknowledgements.acknowledge(auth.claims, input)
         if (!result.ok) return sendJson(response, result.status, { error: result.error, ...(result.issues ? { issues: result.issues } : {}) })
         sendJson(response, 202, { eventId: result.eventId, ack: result.ack })
@@ -117,13 +128,9 @@ export function staffRoutes(o: StaffRoutesOptions): HttpRoute[] {
       access: 'decide',
       summary: "A call-centre agent records the customer's response to the suggested action (offer.responded)",
       async handle(request, response) {
-        let input: unknown
-        try {
-          input = JSON.parse((await readBody(request, 16_384)).toString('utf8'))
-        } catch (error) {
-          const status = (error as { statusCode?: number }).statusCode ?? 400
-          return sendJson(response, status, { error: status === 413 ? 'body too large' : 'body must be JSON' })
-        }
+        const body = await readJsonBody(request, response)
+        if (!body) return
+        const input = body.json
         const result = await o.acknowledgements.agentOutcome(input)
         if (!result.ok) return sendJson(response, result.status, { error: result.error, ...(result.issues ? { issues: result.issues } : {}) })
         sendJson(response, 202, { eventId: result.eventId })

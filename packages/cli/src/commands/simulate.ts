@@ -1,4 +1,4 @@
-import type { EventInput, Hub, VirtualClock } from '@omotenashi/core'
+import { seededRandom, type EventInput, type Hub, type VirtualClock } from '@omotenashi/core'
 import { collectSummary, type RunSummary } from '../summary.js'
 
 /** Options of {@link generateDay} and {@link simulateDay}. */
@@ -13,17 +13,6 @@ export interface SimulateOptions {
   readonly seed?: number
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 const STORE_NAMES = ['shibuya', 'umeda', 'sakae', 'tenjin', 'sapporo', 'sendai', 'hiroshima', 'naha']
 const PRODUCTS = Array.from({ length: 40 }, (_, i) => ({ sku: `SKU-${String(i + 1).padStart(3, '0')}`, price: 1900 + ((i * 1700) % 24000), category: ['coats', 'knit', 'shoes', 'bags', 'denim'][i % 5]! }))
 
@@ -33,7 +22,7 @@ const PRODUCTS = Array.from({ length: 40 }, (_, i) => ({ sku: `SKU-${String(i + 
  * Deterministic for a seed.
  */
 export function generateDay(options: SimulateOptions = {}): EventInput[] {
-  const random = rng(options.seed ?? 1)
+  const random = seededRandom(options.seed ?? 1)
   const int = (n: number): number => Math.floor(random() * n)
   const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!
   const customers = options.customers ?? 100

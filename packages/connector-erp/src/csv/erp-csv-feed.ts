@@ -1,12 +1,12 @@
 import { readdir, readFile, rename, mkdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { provideDefault, Tokens, type EventInput } from '@omotenashi/core'
-import { ContainerModule } from 'inversify'
+import { durationOption, functionOption, parseOptions, type EventInput } from '@omotenashi/core'
+import type { ContainerModule } from 'inversify'
 import * as z from 'zod'
 import { diffSnapshots } from '../diff.js'
 import { FeedConnector, type FeedDependencies, type FeedMapHook, type FeedRunReport } from '../feed-connector.js'
-import { durationOption, fn, parseOptions, sourceOption } from '../options.js'
-import { MemoryFeedStateStore } from '../state-store.js'
+import { feedModule } from '../feed-module.js'
+import { sourceOption } from '../options.js'
 import { ErpTokens } from '../tokens.js'
 import { parseSnapshotCsv, SnapshotColumnsSchema } from './snapshot-csv.js'
 
@@ -16,7 +16,7 @@ export const ErpCsvFeedOptionsSchema = z.object({
   /** The drop directory the ERP writes snapshot files into. */
   dir: z.string().min(1, 'is required'),
   /** How often the directory is checked. Default `5m`. */
-  every: durationOption.default(300_000),
+  every: durationOption({ positive: true }).default(300_000),
   /** Which files are snapshots. Default: names ending in `.csv`. */
   pattern: z.instanceof(RegExp).default(/\.csv$/i),
   columns: SnapshotColumnsSchema.default(SnapshotColumnsSchema.parse({})),
@@ -30,7 +30,7 @@ export const ErpCsvFeedOptionsSchema = z.object({
   currency: z.string().regex(/^[A-Z]{3}$/).default('JPY'),
   source: sourceOption,
   /** Mapping hook: change each event before it is published, or return null to drop it. */
-  map: fn<FeedMapHook>().optional(),
+  map: functionOption<FeedMapHook>().optional(),
   /** Move imported files to `<dir>/imported/` (default: leave them, remembering what was read). */
   moveImported: z.boolean().default(false),
 })
@@ -126,19 +126,5 @@ export class ErpCsvFeedConnector extends FeedConnector {
  */
 export function erpCsvFeed(options: ErpCsvFeedOptions): ContainerModule {
   const parsed = parseOptions(ErpCsvFeedOptionsSchema, options, 'erpCsvFeed')
-  return new ContainerModule((m) => {
-    provideDefault(m, ErpTokens.FeedState, () => new MemoryFeedStateStore())
-    m.bind(ErpTokens.CsvFeed)
-      .toDynamicValue(
-        (ctx) =>
-          new ErpCsvFeedConnector(parsed, {
-            clock: ctx.get(Tokens.Clock),
-            state: ctx.get(ErpTokens.FeedState),
-            inventory: ctx.get(ErpTokens.Inventory, { optional: true }),
-            map: parsed.map,
-          }),
-      )
-      .inSingletonScope()
-    m.bind(Tokens.Connector).toDynamicValue((ctx) => ctx.get(ErpTokens.CsvFeed)).inSingletonScope()
-  })
+  return feedModule(ErpTokens.CsvFeed, parsed.map, (deps) => new ErpCsvFeedConnector(parsed, deps))
 }

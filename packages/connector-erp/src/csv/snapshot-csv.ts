@@ -1,3 +1,4 @@
+import { hasOpenQuote, splitCsvRecord } from '@omotenashi/core'
 import iconv from 'iconv-lite'
 import * as z from 'zod'
 import { itemKey, type ItemState, type Snapshot } from '../snapshot.js'
@@ -35,36 +36,6 @@ export interface ParsedSnapshot {
   readonly errors: Array<{ line: number; message: string }>
 }
 
-/** Splits one CSV record with quotes (RFC 4180: `""` inside quotes is a quote). */
-function splitQuoted(line: string, delimiter: string): string[] {
-  const fields: string[] = []
-  let field = ''
-  let quoted = false
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!
-    if (quoted) {
-      if (c === '"') {
-        if (line[i + 1] === '"') {
-          field += '"'
-          i++
-        } else quoted = false
-      } else field += c
-    } else if (c === '"') quoted = true
-    else if (c === delimiter) {
-      fields.push(field)
-      field = ''
-    } else field += c
-  }
-  fields.push(field)
-  return fields
-}
-
-function quotesBalanced(line: string): boolean {
-  let count = 0
-  for (let i = line.indexOf('"'); i !== -1; i = line.indexOf('"', i + 1)) count++
-  return count % 2 === 0
-}
-
 function toNumber(text: string): number | undefined {
   if (text === '') return undefined
   let n = Number(text)
@@ -97,7 +68,7 @@ export function parseSnapshotCsv(input: Buffer | string, options: ParseSnapshotO
     let line = text.slice(start, end)
     start = end + 1
     // A quoted field may hold a newline: keep reading until the quotes balance.
-    while (line.includes('"') && !quotesBalanced(line) && start < length) {
+    while (line.includes('"') && hasOpenQuote(line) && start < length) {
       let next = text.indexOf('\n', start)
       if (next === -1) next = length
       line += `\n${text.slice(start, next)}`
@@ -106,7 +77,7 @@ export function parseSnapshotCsv(input: Buffer | string, options: ParseSnapshotO
     }
     if (line.endsWith('\r')) line = line.slice(0, -1)
     if (line === '') continue
-    const fields = line.includes('"') ? splitQuoted(line, delimiter) : line.split(delimiter)
+    const fields = splitCsvRecord(line, delimiter)
     if (index === undefined) {
       const names = fields.map((f) => f.trim())
       index = {

@@ -1,12 +1,12 @@
-import { provideDefault, Tokens, type EventInput } from '@omotenashi/core'
-import { ContainerModule } from 'inversify'
+import { durationOption, functionOption, objectWithMethods, parseOptions, type EventInput } from '@omotenashi/core'
+import type { ContainerModule } from 'inversify'
 import * as z from 'zod'
 import { diffItem } from '../diff.js'
 import { FeedConnector, type FeedDependencies, type FeedMapHook, type FeedRunReport } from '../feed-connector.js'
 import type { FetchLike } from '@omotenashi/core'
-import { durationOption, fn, parseOptions, sourceOption, withMethods } from '../options.js'
+import { feedModule } from '../feed-module.js'
+import { sourceOption } from '../options.js'
 import { itemKey, type ItemState, type Snapshot } from '../snapshot.js'
-import { MemoryFeedStateStore } from '../state-store.js'
 import { ErpTokens } from '../tokens.js'
 import { fromOdooDateTime, odooDateTime, OdooJson2Client, type OdooClient, type OdooDomain } from './odoo-client.js'
 
@@ -21,10 +21,10 @@ export const OdooFeedOptionsSchema = z
     /** `X-Odoo-Database`. */
     database: z.string().min(1).optional(),
     /** A ready-made client instead of url + apiKey. */
-    client: withMethods<OdooClient>('call').optional(),
-    fetch: fn<FetchLike>().optional(),
+    client: objectWithMethods<OdooClient>('call').optional(),
+    fetch: functionOption<FetchLike>().optional(),
     /** Polling interval. Default `5m`. */
-    every: durationOption.default(300_000),
+    every: durationOption({ positive: true }).default(300_000),
     /** Odoo stock location id → hub store id. Only these locations are read. */
     locations: z.record(z.string().regex(/^\d+$/, 'must be an Odoo location id'), z.string().min(1)),
     /** The product.product field holding the sales price. Default `lst_price`. */
@@ -34,11 +34,11 @@ export const OdooFeedOptionsSchema = z
     /** Records per request. Default 500. */
     pageSize: z.number().int().min(1).max(10_000).default(500),
     /** How far back each poll re-reads, for clock skew and slow transactions. Default `2m`. */
-    overlap: durationOption.default(120_000),
+    overlap: durationOption({ positive: true }).default(120_000),
     lowStockThreshold: z.number().min(0).default(3),
     source: sourceOption,
     /** Mapping hook: change each event before it is published, or return null to drop it. */
-    map: fn<FeedMapHook>().optional(),
+    map: functionOption<FeedMapHook>().optional(),
   })
   .superRefine((o, ctx) => {
     if (o.client !== undefined) return
@@ -199,11 +199,5 @@ export class OdooFeedConnector extends FeedConnector {
  */
 export function odooFeed(options: OdooFeedOptions): ContainerModule {
   const parsed = parseOptions(OdooFeedOptionsSchema, options, 'odooFeed')
-  return new ContainerModule((m) => {
-    provideDefault(m, ErpTokens.FeedState, () => new MemoryFeedStateStore())
-    m.bind(ErpTokens.OdooFeed)
-      .toDynamicValue((ctx) => new OdooFeedConnector(parsed, { clock: ctx.get(Tokens.Clock), state: ctx.get(ErpTokens.FeedState), inventory: ctx.get(ErpTokens.Inventory, { optional: true }), map: parsed.map }))
-      .inSingletonScope()
-    m.bind(Tokens.Connector).toDynamicValue((ctx) => ctx.get(ErpTokens.OdooFeed)).inSingletonScope()
-  })
+  return feedModule(ErpTokens.OdooFeed, parsed.map, (deps) => new OdooFeedConnector(parsed, deps))
 }

@@ -1,10 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { readBody, sendJson, Tokens, type Connector, type ConnectorHealth, type Emit, type EventInput, type HttpRoute } from '@omotenashi/core'
+import { BoundedSet, IDENTIFIER_KIND_PATTERN, parseOptions, readBody, sendJson, Tokens, type Connector, type ConnectorHealth, type Emit, type EventInput, type HttpRoute } from '@omotenashi/core'
 import { ContainerModule } from 'inversify'
 import * as z from 'zod'
-import { BoundedSet } from '../bounded-set.js'
-import { parseOptions, sourceOption } from '../options.js'
+import { sourceOption } from '../options.js'
 import { ErpTokens } from '../tokens.js'
 
 /** One order status change from an ERP / OMS. */
@@ -17,7 +16,7 @@ export const OrderStatusRecordSchema = z.looseObject({
   /** The pickup store (OMS code, mapped through `stores`). */
   storeId: z.string().min(1).max(200).optional(),
   /** Who ordered: identifier kind → value, e.g. `{ email: '…' }` or `{ loyaltyId: 'L-1' }`. */
-  customer: z.record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,63}$/), z.string().min(1).max(512)).refine((c) => Object.keys(c).length > 0, 'needs at least one identifier'),
+  customer: z.record(z.string().regex(IDENTIFIER_KIND_PATTERN), z.string().min(1).max(512)).refine((c) => Object.keys(c).length > 0, 'needs at least one identifier'),
   /** When it happened at the OMS (ISO 8601 with offset). */
   time: z.iso.datetime({ offset: true }).optional(),
   /** The order's lines, passed on (staff cards suggest what goes with them). */

@@ -1,12 +1,12 @@
-import { provideDefault, Tokens, type EventInput } from '@omotenashi/core'
-import { ContainerModule } from 'inversify'
+import { durationOption, functionOption, parseOptions, type EventInput } from '@omotenashi/core'
+import type { ContainerModule } from 'inversify'
 import * as z from 'zod'
 import { diffItem } from '../diff.js'
 import { FeedConnector, type FeedDependencies, type FeedMapHook, type FeedRunReport } from '../feed-connector.js'
 import type { FetchLike } from '@omotenashi/core'
-import { durationOption, fn, parseOptions, sourceOption } from '../options.js'
+import { feedModule } from '../feed-module.js'
+import { sourceOption } from '../options.js'
 import { itemKey, type ItemState, type Snapshot } from '../snapshot.js'
-import { MemoryFeedStateStore } from '../state-store.js'
 import { ErpTokens } from '../tokens.js'
 import { dateTimeOffsetLiteral, fromODataDate, ODataV2Client, odataString } from './odata-v2.js'
 
@@ -21,8 +21,8 @@ export const SapFeedOptionsSchema = z.object({
   /** Extra headers, e.g. `{ authorization: 'Bearer …' }`. */
   headers: z.record(z.string(), z.string()).optional(),
   sapClient: z.string().regex(/^\d{3}$/, 'must be a three-digit client').optional(),
-  fetch: fn<FetchLike>().optional(),
-  every: durationOption.default(300_000),
+  fetch: functionOption<FetchLike>().optional(),
+  every: durationOption({ positive: true }).default(300_000),
   /** Plant → hub store id. Only these plants are read. */
   plants: z.record(z.string().min(1), z.string().min(1)),
   /** Stock types counted (`01` unrestricted-use). Default `['01']`. */
@@ -36,12 +36,12 @@ export const SapFeedOptionsSchema = z.object({
   /** The condition record's change-time property (check your system's $metadata). Default `LastChangeDateTime`. */
   changeTimeField: z.string().min(1).default('LastChangeDateTime'),
   pageSize: z.number().int().min(1).max(5000).default(1000),
-  overlap: durationOption.default(120_000),
+  overlap: durationOption({ positive: true }).default(120_000),
   lowStockThreshold: z.number().min(0).default(3),
   currency: z.string().regex(/^[A-Z]{3}$/).default('JPY'),
   source: sourceOption,
   /** Mapping hook: change each event before it is published, or return null to drop it. */
-  map: fn<FeedMapHook>().optional(),
+  map: functionOption<FeedMapHook>().optional(),
 })
 
 /** Options of {@link sapFeed}. */
@@ -184,11 +184,5 @@ export class SapFeedConnector extends FeedConnector {
  */
 export function sapFeed(options: SapFeedOptions): ContainerModule {
   const parsed = parseOptions(SapFeedOptionsSchema, options, 'sapFeed')
-  return new ContainerModule((m) => {
-    provideDefault(m, ErpTokens.FeedState, () => new MemoryFeedStateStore())
-    m.bind(ErpTokens.SapFeed)
-      .toDynamicValue((ctx) => new SapFeedConnector(parsed, { clock: ctx.get(Tokens.Clock), state: ctx.get(ErpTokens.FeedState), inventory: ctx.get(ErpTokens.Inventory, { optional: true }), map: parsed.map }))
-      .inSingletonScope()
-    m.bind(Tokens.Connector).toDynamicValue((ctx) => ctx.get(ErpTokens.SapFeed)).inSingletonScope()
-  })
+  return feedModule(ErpTokens.SapFeed, parsed.map, (deps) => new SapFeedConnector(parsed, deps))
 }

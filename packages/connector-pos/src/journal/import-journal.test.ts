@@ -2,10 +2,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
-import { createHub, VirtualClock, type EventInput, type OmoEvent } from '@omotenashi/core'
+import { BoundedSet, createHub, VirtualClock, type EventInput, type OmoEvent } from '@omotenashi/core'
 import iconv from 'iconv-lite'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { BoundedSet, FileCheckpointStore, importJournal, journalImport, journalTime, MemoryCheckpointStore, PosTokens, type JournalMapping } from '../index.js'
+import { FileCheckpointStore, importJournal, journalImport, journalTime, MemoryCheckpointStore, PosTokens, type JournalMapping } from '../index.js'
 
 const mapping: JournalMapping = {
   columns: {

@@ -1,6 +1,5 @@
-import { ValidationError, type EventInput, type LineItem } from '@omotenashi/core'
+import { parseOptions, ValidationError, type EventInput, type LineItem } from '@omotenashi/core'
 import type { MapHook } from '../source-connector.js'
-import { parseOptions } from '../options.js'
 import type { CheckpointStore } from './checkpoint-store.js'
 import { JournalMappingSchema, type JournalMapping } from './journal-mapping.js'
 import { formatOf, readJournal, type JournalEncoding, type JournalFormat, type JournalInput, type JournalRecord } from './journal-reader.js'

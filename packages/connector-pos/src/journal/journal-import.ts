@@ -1,26 +1,14 @@
 import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { Tokens, type Clock, type Emit, type TimerHandle } from '@omotenashi/core'
+import { BoundedSet, durationOption, functionOption, parseOptions, SourceNameSchema, Tokens, type Clock, type Emit, type TimerHandle } from '@omotenashi/core'
 import { ContainerModule } from 'inversify'
 import * as z from 'zod'
-import { BoundedSet } from '../bounded-set.js'
-import { parseDuration } from '../duration.js'
-import { fn, parseOptions } from '../options.js'
 import { SourceConnector, type MapHook } from '../source-connector.js'
 import { PosTokens } from '../tokens.js'
 import { FileCheckpointStore, MemoryCheckpointStore, type CheckpointStore } from './checkpoint-store.js'
 import { importJournal, type JournalImportReport } from './import-journal.js'
 import { JournalMappingSchema } from './journal-mapping.js'
 import type { JournalInput } from './journal-reader.js'
-
-const duration = z.union([z.string(), z.number()]).refine((v) => {
-  try {
-    parseDuration(v)
-    return true
-  } catch {
-    return false
-  }
-}, 'must be a duration such as "30s", "5m" or "1h"')
 
 /** Options of {@link journalImport}. */
 export const JournalImportOptionsSchema = z
@@ -33,17 +21,17 @@ export const JournalImportOptionsSchema = z
     /** A drop directory watched for new journal files (`.csv`, `.json`, `.ndjson`). */
     dir: z.string().min(1).optional(),
     /** How often `dir` is scanned. Default `5m`. */
-    every: duration.default('5m'),
+    every: durationOption({ positive: true }).default(300_000),
     format: z.enum(['csv', 'json', 'ndjson']).optional(),
     encoding: z.enum(['utf8', 'shift_jis']).default('utf8'),
     delimiter: z.string().length(1).optional(),
-    source: z.string().regex(/^[a-z][a-z0-9._/-]{0,127}$/).default('pos'),
+    source: SourceNameSchema.default('pos'),
     /** Checkpoints as files in this directory (default: in memory, or the bound CheckpointStore). */
     checkpointDir: z.string().min(1).optional(),
     checkpointEvery: z.number().int().positive().default(1000),
     /** Transactions remembered for dedupe across files. Default 1 000 000. */
     dedupeSize: z.number().int().min(1).default(1_000_000),
-    map: fn<MapHook<{ readonly rows: readonly unknown[] }>>().optional(),
+    map: functionOption<MapHook<{ readonly rows: readonly unknown[] }>>().optional(),
   })
 
 /** Options of {@link journalImport}. */
@@ -111,7 +99,7 @@ export class JournalImportConnector extends SourceConnector {
     const clock = this.#clock()
     this.#timer = clock.setTimer(clock.now() + delay, () => {
       void this.#serial(async () => void (await this.scan())).finally(() => {
-        if (this.#hubEmit) this.#schedule(parseDuration(this.#options.every))
+        if (this.#hubEmit) this.#schedule(this.#options.every)
       })
     })
   }

@@ -1,3 +1,4 @@
+import { IDENTIFIER_KIND_PATTERN } from '@omotenashi/core'
 import * as z from 'zod'
 
 const column = z.string().min(1, 'must name a column')
@@ -30,7 +31,7 @@ export const JournalColumnsSchema = z.object({
   /** A column telling a sale from a return (see `returnValues`). Negative quantities are returns too. */
   kind: column.optional(),
   /** Identifier kind → column, e.g. `{ posCustomerId: '会員番号', email: 'メール' }`. */
-  customer: z.record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,63}$/, 'must be an identifier kind'), column).default({}),
+  customer: z.record(z.string().regex(IDENTIFIER_KIND_PATTERN, 'must be an identifier kind'), column).default({}),
 })
 
 /** Column mapping. See {@link JournalColumnsSchema}. */

@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs'
 import { Readable } from 'node:stream'
+import { hasOpenQuote, splitCsvRecord } from '@omotenashi/core'
 import iconv from 'iconv-lite'
 
 /** Where a journal comes from: a file path, bytes, or a stream of bytes. */
@@ -92,37 +93,6 @@ class CsvRecord implements JournalRecord {
   }
 }
 
-/** Splits one CSV record (RFC 4180: quoted fields, `""` for a quote, newlines inside quotes). */
-function splitCsv(record: string, delimiter: string): string[] {
-  if (!record.includes('"')) return record.split(delimiter)
-  const fields: string[] = []
-  let field = ''
-  let quoted = false
-  for (let i = 0; i < record.length; i++) {
-    const c = record[i]!
-    if (quoted) {
-      if (c === '"') {
-        if (record[i + 1] === '"') {
-          field += '"'
-          i++
-        } else quoted = false
-      } else field += c
-    } else if (c === '"') quoted = true
-    else if (c === delimiter) {
-      fields.push(field)
-      field = ''
-    } else field += c
-  }
-  fields.push(field)
-  return fields
-}
-
-function oddQuotes(text: string): boolean {
-  let odd = false
-  for (let i = text.indexOf('"'); i !== -1; i = text.indexOf('"', i + 1)) odd = !odd
-  return odd
-}
-
 /**
  * CSV records with the line each starts on. Hand-written rather than csv-parse: journals are
  * large and plain, and this reader needs the starting line of every record (csv-parse reports
@@ -135,7 +105,7 @@ async function* csvRecords(text: AsyncIterable<string>, delimiter: string): Asyn
   const make = (record: string, at: number): JournalRecord | undefined => {
     if (record.endsWith('\r')) record = record.slice(0, -1)
     if (record === '') return undefined
-    const fields = splitCsv(record, delimiter)
+    const fields = splitCsvRecord(record, delimiter)
     if (!header) {
       header = new Map(fields.map((name, i) => [name.trim(), i]))
       return undefined
@@ -151,7 +121,7 @@ async function* csvRecords(text: AsyncIterable<string>, delimiter: string): Asyn
       if (nl === -1) break
       const candidate = buffer.slice(start, nl)
       // A quoted field can hold newlines: keep going until the quotes balance.
-      if (candidate.includes('"') && oddQuotes(candidate)) {
+      if (candidate.includes('"') && hasOpenQuote(candidate)) {
         from = nl + 1
         continue
       }

@@ -1,11 +1,12 @@
-import { Tokens } from '@omotenashi/core'
-import { ContainerModule } from 'inversify'
+import { parseOptions } from '@omotenashi/core'
+import type { ContainerModule } from 'inversify'
 import * as z from 'zod'
-import { commonSourceOptions, parseOptions, storeOf } from '../options.js'
+import { commonSourceOptions, storeOf } from '../options.js'
 import { header, hmacSha256Base64, safeEqual } from '../signature.js'
 import { SourceConnector, type DeliveryReport, type MapHook } from '../source-connector.js'
 import { PosTokens } from '../tokens.js'
-import { BadRequestError, parseJsonBody, SignatureError, webhookRoute, type WebhookRequest } from '../webhook-route.js'
+import { BadRequestError, parseJsonBody, SignatureError, type WebhookRequest } from '../webhook-route.js'
+import { webhookSourceModule } from '../webhook-module.js'
 import { isPosOrder, ShopifyOrderSchema, shopifyOrderEvent, type ShopifyMappingContext } from './shopify-mapping.js'
 
 /** Options of {@link shopifyPos}. */
@@ -76,11 +77,5 @@ export class ShopifyPosConnector extends SourceConnector {
 export function shopifyPos(options: ShopifyPosOptions): ContainerModule {
   const parsed = parseOptions(ShopifyPosOptionsSchema, options, 'shopifyPos')
   const connector = new ShopifyPosConnector(parsed)
-  return new ContainerModule((m) => {
-    m.bind(PosTokens.ShopifyPos).toConstantValue(connector)
-    m.bind(Tokens.Connector).toConstantValue(connector)
-    m.bind(Tokens.HttpRoute).toConstantValue(
-      webhookRoute(parsed.path, 'Shopify orders/create webhook (POS orders)', (r) => connector.handleWebhook(r), (k, msg) => connector.countFailure(k, msg)),
-    )
-  })
+  return webhookSourceModule(PosTokens.ShopifyPos, connector, parsed.path, 'Shopify orders/create webhook (POS orders)')
 }

@@ -1,12 +1,13 @@
-import { Tokens } from '@omotenashi/core'
-import { ContainerModule } from 'inversify'
+import { functionOption, objectWithMethods, parseOptions } from '@omotenashi/core'
+import type { ContainerModule } from 'inversify'
 import * as z from 'zod'
 import type { FetchLike } from '@omotenashi/core'
-import { commonSourceOptions, fn, parseOptions, storeOf, withMethods } from '../options.js'
+import { commonSourceOptions, storeOf } from '../options.js'
 import { header, safeEqual } from '../signature.js'
 import { SourceConnector, type DeliveryReport, type MapHook, type Produced } from '../source-connector.js'
 import { PosTokens } from '../tokens.js'
-import { BadRequestError, parseJsonBody, SignatureError, webhookRoute, type WebhookRequest } from '../webhook-route.js'
+import { BadRequestError, parseJsonBody, SignatureError, type WebhookRequest } from '../webhook-route.js'
+import { webhookSourceModule } from '../webhook-module.js'
 import { SmaregiApi, type SmaregiTransaction } from './smaregi-api.js'
 import { smaregiEvents, type SmaregiMappingContext } from './smaregi-mapping.js'
 
@@ -40,8 +41,8 @@ export const SmaregiPosOptionsSchema = z.object({
   /** Page size of transaction lists (1–1000). Default 1000. */
   pageSize: z.number().int().min(1).max(1000).default(1000),
   /** A ready-made client instead of the built-in one. */
-  api: withMethods<SmaregiTransactionSource>('transaction', 'transactions').optional(),
-  fetch: fn<FetchLike>().optional(),
+  api: objectWithMethods<SmaregiTransactionSource>('transaction', 'transactions').optional(),
+  fetch: functionOption<FetchLike>().optional(),
   /** Route path. Default `/webhooks/smaregi`. */
   path: z.string().startsWith('/').default('/webhooks/smaregi'),
 }).superRefine((o, ctx) => {
@@ -158,11 +159,5 @@ export class SmaregiPosConnector extends SourceConnector {
 export function smaregiPos(options: SmaregiPosOptions): ContainerModule {
   const parsed = parseOptions(SmaregiPosOptionsSchema, options, 'smaregiPos')
   const connector = new SmaregiPosConnector(parsed)
-  return new ContainerModule((m) => {
-    m.bind(PosTokens.SmaregiPos).toConstantValue(connector)
-    m.bind(Tokens.Connector).toConstantValue(connector)
-    m.bind(Tokens.HttpRoute).toConstantValue(
-      webhookRoute(parsed.path, 'Smaregi webhook (pos:transactions)', (r) => connector.handleWebhook(r), (k, msg) => connector.countFailure(k, msg)),
-    )
-  })
+  return webhookSourceModule(PosTokens.SmaregiPos, connector, parsed.path, 'Smaregi webhook (pos:transactions)')
 }

@@ -1,12 +1,13 @@
-import { Tokens } from '@omotenashi/core'
-import { ContainerModule } from 'inversify'
+import { functionOption, objectWithMethods, parseOptions } from '@omotenashi/core'
+import type { ContainerModule } from 'inversify'
 import * as z from 'zod'
 import { LatestWins } from '../latest-wins.js'
-import { commonSourceOptions, fn, parseOptions, storeOf, withMethods } from '../options.js'
+import { commonSourceOptions, storeOf } from '../options.js'
 import { header, hmacSha256Base64, safeEqual } from '../signature.js'
 import { SourceConnector, type DeliveryReport, type MapHook, type Produced } from '../source-connector.js'
 import { PosTokens } from '../tokens.js'
-import { BadRequestError, parseJsonBody, SignatureError, webhookRoute, type WebhookRequest } from '../webhook-route.js'
+import { BadRequestError, parseJsonBody, SignatureError, type WebhookRequest } from '../webhook-route.js'
+import { webhookSourceModule } from '../webhook-module.js'
 import type { FetchLike } from '@omotenashi/core'
 import { squareHttpApi, type SquareApi } from './square-api.js'
 import { squareCustomerTraits, squarePurchase, squareReturn, type SquareMappingContext } from './square-mapping.js'
@@ -31,9 +32,9 @@ export const SquarePosOptionsSchema = z.object({
   /** Square API root (sandbox or a test server). */
   apiBaseUrl: z.url().optional(),
   /** A ready-made Square API client (instead of `accessToken`). */
-  api: withMethods<SquareApi>('retrieveOrder').optional(),
+  api: objectWithMethods<SquareApi>('retrieveOrder').optional(),
   /** Your own fetch for the REST calls. */
-  fetch: fn<FetchLike>().optional(),
+  fetch: functionOption<FetchLike>().optional(),
   /** Route path the webhook is mounted at. Default `/webhooks/square`. */
   path: z.string().startsWith('/').default('/webhooks/square'),
 })
@@ -193,13 +194,5 @@ export class SquarePosConnector extends SourceConnector {
 export function squarePos(options: SquarePosOptions): ContainerModule {
   const parsed = parseOptions(SquarePosOptionsSchema, options, 'squarePos')
   const connector = new SquarePosConnector(parsed)
-  return new ContainerModule((m) => {
-    m.bind(PosTokens.SquarePos).toConstantValue(connector)
-    m.bind(Tokens.Connector).toConstantValue(connector)
-    m.bind(Tokens.HttpRoute).toConstantValue(
-      webhookRoute(parsed.path, 'Square webhook (payments, orders, refunds, customers, inventory)', (r) => connector.handleWebhook(r), (kind, message) =>
-        connector.countFailure(kind, message),
-      ),
-    )
-  })
+  return webhookSourceModule(PosTokens.SquarePos, connector, parsed.path, 'Square webhook (payments, orders, refunds, customers, inventory)')
 }
