@@ -1,8 +1,8 @@
 // The airport story end to end: the fixtures played on the virtual clock through the example's hub.
-import { Tokens } from '@omotenashi/core'
+import { playEvents, readEventFile, Tokens } from '@omotenashi/core'
 import { ProfileTokens } from '@omotenashi/profile'
 import { afterEach, describe, expect, it } from 'vitest'
-import { FIXTURES, play, readEvents } from './fixtures.js'
+import { FIXTURES } from './fixtures.js'
 import { createExampleHub, type AirportHub } from './hub.js'
 
 describe('example: airport journey', () => {
@@ -13,8 +13,8 @@ describe('example: airport journey', () => {
 
   async function morning(): Promise<AirportHub> {
     airport = await createExampleHub()
-    await play(airport.hub, airport.clock, await readEvents(FIXTURES.customers))
-    await play(airport.hub, airport.clock, await readEvents(FIXTURES.morning))
+    await playEvents(airport.hub, airport.clock, await readEventFile(FIXTURES.customers))
+    await playEvents(airport.hub, airport.clock, await readEventFile(FIXTURES.morning))
     return airport
   }
 

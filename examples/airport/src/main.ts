@@ -1,8 +1,8 @@
 // The airport journey on embedded defaults and a virtual clock:
 //   node --conditions=@omotenashi/source --import tsx examples/airport/src/main.ts
-import type { Decision } from '@omotenashi/core'
+import { playEvents, readEventFile, type Decision } from '@omotenashi/core'
 import { explain } from '@omotenashi/decisioning'
-import { FIXTURES, play, readEvents } from './fixtures.js'
+import { FIXTURES } from './fixtures.js'
 import { createExampleHub } from './hub.js'
 
 const jst = (ms: number): string => new Date(ms).toLocaleTimeString('ja-JP', { timeZone: 'Asia/Tokyo', hour: '2-digit', minute: '2-digit' })
@@ -12,13 +12,13 @@ const airport = await createExampleHub({ onDecision: (decision) => decided.push(
 const { hub, clock } = airport
 
 console.log('Setting up three travellers (app sign-up, consent, survey answers, parking reservations)…')
-await play(hub, clock, await readEvents(FIXTURES.customers))
+await playEvents(hub, clock, await readEventFile(FIXTURES.customers))
 
 decided.length = 0
 console.log('\nThe morning of the trip (times in JST):')
 let pushed = 0
 const seen = new Set<string>()
-await play(hub, clock, await readEvents(FIXTURES.morning), (event) => {
+await playEvents(hub, clock, await readEventFile(FIXTURES.morning), (event) => {
   const data = event.data as { name?: string }
   console.log(`  ${jst(clock.now())} ${event.identity?.['loyaltyId']} entered ${data.name} (${event.type}, id ${event.id}${seen.has(event.id!) ? ', redelivered: nothing new is sent' : ''})`)
   seen.add(event.id!)

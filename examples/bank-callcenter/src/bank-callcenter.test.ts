@@ -1,9 +1,9 @@
 // The call-centre story end to end: web reading → call → the agent's card over the HTTP API →
 // the recorded outcome → later decisions, on the virtual clock through the example's hub.
-import { Tokens } from '@omotenashi/core'
+import { playEvents, readEventFile, Tokens } from '@omotenashi/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { takeCall, type CallResult } from './agent-desk.js'
-import { FIXTURES, play, readCalls, readEvents } from './fixtures.js'
+import { FIXTURES, readCalls } from './fixtures.js'
 import { createExampleHub, type BankHub } from './hub.js'
 
 describe('example: call-centre next best action', () => {
@@ -14,8 +14,8 @@ describe('example: call-centre next best action', () => {
 
   async function setUp(): Promise<BankHub> {
     bank = await createExampleHub()
-    await play(bank.hub, bank.clock, await readEvents(FIXTURES.customers))
-    await play(bank.hub, bank.clock, await readEvents(FIXTURES.web))
+    await playEvents(bank.hub, bank.clock, await readEventFile(FIXTURES.customers))
+    await playEvents(bank.hub, bank.clock, await readEventFile(FIXTURES.web))
     return bank
   }
 

@@ -1,23 +1,6 @@
-import { readFile } from 'node:fs/promises'
-import type { EventInput, Hub, VirtualClock } from '@omotenashi/core'
+import { readEventFile } from '@omotenashi/core'
 
-/** Reads an NDJSON file of events (one JSON object a line; blank lines skipped). */
-export async function readEvents(file: URL | string): Promise<EventInput[]> {
-  const text = await readFile(file, 'utf8')
-  return text
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line.length > 0)
-    .map((line, i) => {
-      try {
-        return JSON.parse(line) as EventInput
-      } catch (error) {
-        throw new Error(`${String(file)}:${i + 1}: not JSON (${(error as Error).message})`)
-      }
-    })
-}
-
-/** The example's event files. */
+/** The example's event files (read them with `readEventFile`, play them with `playEvents`, both from `@omotenashi/core`). */
 export const FIXTURES = {
   /** Bank customers: identifiers (bank customer number and phone) and traits. */
   customers: new URL('../fixtures/customers.ndjson', import.meta.url),
@@ -39,19 +22,5 @@ export interface CallFixture {
 
 /** Reads the calls fixture. */
 export async function readCalls(file: URL | string = FIXTURES.calls): Promise<CallFixture[]> {
-  return (await readEvents(file)) as unknown as CallFixture[]
-}
-
-/**
- * Plays events on the virtual clock: the clock moves to each event's time (running any timer
- * due on the way), the event is published and the hub drained, so what it caused has happened
- * before the next one arrives. `after` sees each event once it has been processed.
- */
-export async function play(hub: Hub, clock: VirtualClock, events: readonly EventInput[], after?: (event: EventInput) => void | Promise<void>): Promise<void> {
-  for (const event of events) {
-    if (typeof event.time === 'string' && Date.parse(event.time) > clock.now()) await clock.advanceTo(event.time)
-    await hub.publish(event)
-    await hub.drain()
-    await after?.(event)
-  }
+  return (await readEventFile(file)) as unknown as CallFixture[]
 }

@@ -1,8 +1,8 @@
 // Call-centre next best action on embedded defaults and a virtual clock:
 //   node --conditions=@omotenashi/source --import tsx examples/bank-callcenter/src/main.ts
-import { Tokens } from '@omotenashi/core'
+import { playEvents, readEventFile, Tokens } from '@omotenashi/core'
 import { takeCall } from './agent-desk.js'
-import { FIXTURES, play, readCalls, readEvents } from './fixtures.js'
+import { FIXTURES, readCalls } from './fixtures.js'
 import { createExampleHub } from './hub.js'
 
 const jst = (ms: number): string => new Date(ms).toLocaleString('ja-JP', { timeZone: 'Asia/Tokyo', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' })
@@ -11,8 +11,8 @@ const bank = await createExampleHub()
 const { hub, clock, model } = bank
 
 console.log('Seven bank customers; six of them read the card-loan pages on the website this week…')
-await play(hub, clock, await readEvents(FIXTURES.customers))
-await play(hub, clock, await readEvents(FIXTURES.web))
+await playEvents(hub, clock, await readEventFile(FIXTURES.customers))
+await playEvents(hub, clock, await readEventFile(FIXTURES.web))
 
 console.log('\nCalls to the call centre (the agent screen asks GET /staff/agent/card?phone=…):')
 for (const call of await readCalls()) {

@@ -3,10 +3,11 @@
 //   npm start                 (at the repository root; PORT=8080 npm start for another port)
 //   npm start -- --once       (play the day, print the summary, exit: what tests and CI run)
 import { randomBytes } from 'node:crypto'
+import { seededRandom } from '@omotenashi/core'
 import { hashApiKey, omotenashiServer } from '@omotenashi/server'
 import { STORE_IDS } from './catalogue.js'
 import { createFashionHub } from './hub.js'
-import { DAY, jst, makeCustomers, seeded, simulateDay } from './simulate.js'
+import { DAY, jst, makeCustomers, simulateDay } from './simulate.js'
 
 const args = process.argv.slice(2)
 const once = args.includes('--once') || process.env['OMOTENASHI_DEMO_ONCE'] === '1'
@@ -100,8 +101,8 @@ if (once) {
 console.log(`\n${where()}`)
 console.log('\nThe next morning, a VIP walks into a store every 5 seconds: watch the cards arrive on the console and the decisions on the log. Ctrl-C to stop.')
 await fashion.clock.advanceTo(jst(DAY, '10:00') + 86_400_000)
-const random = seeded(7)
-const vips = makeCustomers(customers, seeded(2026)).filter((c) => c.tier === 'gold' || c.tier === 'platinum')
+const random = seededRandom(7)
+const vips = makeCustomers(customers, seededRandom(2026)).filter((c) => c.tier === 'gold' || c.tier === 'platinum')
 const trickle = setInterval(() => {
   const vip = vips[Math.floor(random() * vips.length)]!
   void fashion.clock

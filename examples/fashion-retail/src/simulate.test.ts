@@ -1,9 +1,10 @@
 // The simulated day the demo plays: deterministic, and the policies hold across a few hundred customers.
 import { StaffTokens } from '@omotenashi/channel-staff'
+import { seededRandom } from '@omotenashi/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { STORE_IDS } from './catalogue.js'
 import { createFashionHub, type FashionHub } from './hub.js'
-import { makeCustomers, seeded, simulateDay } from './simulate.js'
+import { makeCustomers, simulateDay } from './simulate.js'
 
 const hubs: FashionHub[] = []
 afterEach(async () => {
@@ -68,7 +69,7 @@ describe('the simulated day', () => {
       if (channel === 'staff') routed.push({ store: action.message.storeId, who: action.recipient.identifiers['loyaltyId']?.[0] })
     })
     await simulateDay(f)
-    const home = new Map(makeCustomers(300, seeded(2026)).map((c) => [c.loyaltyId, c.home]))
+    const home = new Map(makeCustomers(300, seededRandom(2026)).map((c) => [c.loyaltyId, c.home]))
     // Every card of the day went to the customer's own store (the simulation visits only that one)…
     expect(routed.length).toBeGreaterThan(20)
     for (const card of routed) expect(card.store, card.who).toBe(home.get(card.who!))

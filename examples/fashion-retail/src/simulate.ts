@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { orderStatusEvent } from '@omotenashi/connector-erp'
-import type { EventInput } from '@omotenashi/core'
+import { seededRandom, type EventInput } from '@omotenashi/core'
 import { PRODUCTS, STORE_IDS, STORES, type StoreId } from './catalogue.js'
 import type { FashionHub } from './hub.js'
 
@@ -26,18 +26,6 @@ export interface SimulationReport {
   readonly customers: number
   readonly events: number
   readonly rejected: number
-}
-
-/** A deterministic PRNG (mulberry32): the simulated day is the same on every machine. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
 }
 
 const GIVEN = ['Hanako', 'Aiko', 'Yuki', 'Haruto', 'Sota', 'Mei', 'Ren', 'Yui', 'Riku', 'Sakura', 'Kaito', 'Hina', 'Daiki', 'Mio', 'Takumi', 'Emma', 'Noah', 'Akari', 'Shun', 'Nanami']
@@ -136,7 +124,7 @@ type Step = { readonly at: number; readonly seq: number } & ({ readonly event: E
  */
 export async function simulateDay(fashion: FashionHub, options: SimulationOptions = {}): Promise<SimulationReport> {
   const { hub, clock } = fashion
-  const random = seeded(options.seed ?? 2026)
+  const random = seededRandom(options.seed ?? 2026)
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!
   // Coats and knits are what people try on in November: weight them.
   const popular = ['COAT-001', 'COAT-001', 'COAT-001', 'KNIT-002', 'KNIT-002', 'DRESS-005', 'BOOTS-007', 'PANTS-004', 'SCARF-010', 'BAG-009', 'SHIRT-003']

@@ -1,12 +1,12 @@
 // The leisure story end to end: a visit → the 18:00-local LINE question through lineChannel to
 // the local LINE server (contract-checked) → a signed postback back through the webhook → the
 // answer on the profile → a later offer that uses it; late or stale visits are not asked about.
-import { Tokens } from '@omotenashi/core'
+import { playEvents, readEventFile, Tokens } from '@omotenashi/core'
 import { LineTokens } from '@omotenashi/channel-line'
 import { lineEvents } from '@omotenashi/channel-line/testing'
 import { ProfileTokens, type Profile } from '@omotenashi/profile'
 import { afterEach, describe, expect, it } from 'vitest'
-import { FIXTURES, guestLineIds, play, readAnswers, readEvents } from './fixtures.js'
+import { FIXTURES, guestLineIds, readAnswers } from './fixtures.js'
 import { createExampleHub, type LeisureHub } from './hub.js'
 import { follow, lastQuestion, tap } from './line-guest.js'
 
@@ -21,9 +21,9 @@ describe('example: asking at the right moment (leisure survey over LINE)', () =>
   async function visitDay(): Promise<{ l: LeisureHub; hana: string; tom: string; jiro: string }> {
     const l = (leisure = await createExampleHub())
     const [hana, tom, jiro] = await guestLineIds()
-    await play(l.hub, l.clock, await readEvents(FIXTURES.guests))
+    await playEvents(l.hub, l.clock, await readEventFile(FIXTURES.guests))
     expect(await follow(l, [hana!, tom!, jiro!])).toBe(200)
-    await play(l.hub, l.clock, await readEvents(FIXTURES.visits))
+    await playEvents(l.hub, l.clock, await readEventFile(FIXTURES.visits))
     return { l, hana: hana!, tom: tom!, jiro: jiro! }
   }
 
@@ -69,7 +69,7 @@ describe('example: asking at the right moment (leisure survey over LINE)', () =>
     const { taps } = await readAnswers()
     for (const [userId, label] of Object.entries(taps)) await tap(l, userId, label)
     const before = l.line.deliveries.length
-    await play(l.hub, l.clock, await readEvents(FIXTURES.browsing))
+    await playEvents(l.hub, l.clock, await readEventFile(FIXTURES.browsing))
     const offers = l.line.deliveries.slice(before)
     expect(offers.map((d) => d.to)).toEqual([hana])
     expect(offers[0]!.messages).toEqual([{ type: 'text', text: '次回はワンランク上のホテルで。箱根プレミアムツアー\nhttps://travel.example.jp/tours/hakone-premium' }])
@@ -94,10 +94,10 @@ describe('example: asking at the right moment (leisure survey over LINE)', () =>
   it('a question that could not go out at 18:00 (the hub was down) is dropped, not sent hours late', async () => {
     const l = (leisure = await createExampleHub())
     const [hana] = await guestLineIds()
-    await play(l.hub, l.clock, await readEvents(FIXTURES.guests))
+    await playEvents(l.hub, l.clock, await readEventFile(FIXTURES.guests))
     await follow(l, [hana!])
-    const visit = (await readEvents(FIXTURES.visits)).find((e) => e.id === 'v-hana')!
-    await play(l.hub, l.clock, [visit])
+    const visit = (await readEventFile(FIXTURES.visits)).find((e) => e.id === 'v-hana')!
+    await playEvents(l.hub, l.clock, [visit])
     const customerId = (await profileOf(l, hana!)).id
     const scheduler = l.hub.get(Tokens.Scheduler)
     const [timer] = await scheduler.list(customerId)

@@ -1,10 +1,10 @@
 // Asking at the right moment, on embedded defaults, a virtual clock and a local LINE server:
 //   node --conditions=@omotenashi/source --import tsx examples/leisure-survey/src/main.ts
-import { Tokens, type EventInput } from '@omotenashi/core'
+import { playEvents, readEventFile, Tokens, type EventInput } from '@omotenashi/core'
 import { explain } from '@omotenashi/decisioning'
 import { ProfileTokens } from '@omotenashi/profile'
 import { lineEvents } from '@omotenashi/channel-line/testing'
-import { FIXTURES, guestLineIds, play, readAnswers, readEvents } from './fixtures.js'
+import { FIXTURES, guestLineIds, readAnswers } from './fixtures.js'
 import { createExampleHub } from './hub.js'
 import { follow, lastQuestion, tap } from './line-guest.js'
 
@@ -25,16 +25,16 @@ const newDeliveries = (): void => {
 
 console.log(`Local LINE server (checks LINE's Messaging API contract): ${line.url}; hub webhook: ${leisure.webhookUrl}\n`)
 const guests = await guestLineIds()
-for (const e of await readEvents(FIXTURES.guests)) names[e.identity!['lineUserId']!] = (e.data as { traits: { name: string } }).traits.name
-await play(hub, clock, await readEvents(FIXTURES.guests))
+for (const e of await readEventFile(FIXTURES.guests)) names[e.identity!['lineUserId']!] = (e.data as { traits: { name: string } }).traits.name
+await playEvents(hub, clock, await readEventFile(FIXTURES.guests))
 console.log(`${guests.length} members follow the resort's LINE account: webhook answered ${await follow(leisure, guests)}`)
 
 const EVENING = '2026-07-15T09:00:00Z' // 18:00 JST
-const visits = await readEvents(FIXTURES.visits)
+const visits = await readEventFile(FIXTURES.visits)
 const visited = (e: EventInput): void =>
   console.log(`  ${jst(Date.parse(e.time as string))} ${e.id} checked in at ${e.storeId}${e.id === 'v-old-jiro' ? ' (backfilled a month late: not asked about)' : ''}`)
 console.log('\nVisits (JST):')
-await play(hub, clock, visits.filter((e) => Date.parse(e.time as string) < Date.parse(EVENING)), visited)
+await playEvents(hub, clock, visits.filter((e) => Date.parse(e.time as string) < Date.parse(EVENING)), visited)
 
 console.log('\n18:00 JST, the evening of the visit:')
 await clock.advanceTo(EVENING)
@@ -49,7 +49,7 @@ const forged = await leisure.postWebhook([lineEvents.postback({ userId: guests[2
 console.log(`  a forged postback (bad X-Line-Signature): webhook answered ${forged}, nothing taken in`)
 
 console.log('\nA late visit, after 18:00:')
-await play(hub, clock, visits.filter((e) => Date.parse(e.time as string) >= Date.parse(EVENING)), visited)
+await playEvents(hub, clock, visits.filter((e) => Date.parse(e.time as string) >= Date.parse(EVENING)), visited)
 
 console.log('\nOn the profiles:')
 const resolver = hub.get(Tokens.IdentityResolver)
@@ -67,7 +67,7 @@ newDeliveries()
 console.log(`  questions to Jiro: ${lastQuestion(leisure, guests[2]!) ? 'asked!' : 'none'}`)
 
 console.log('\nThree days later they browse the travel site:')
-await play(hub, clock, await readEvents(FIXTURES.browsing))
+await playEvents(hub, clock, await readEventFile(FIXTURES.browsing))
 newDeliveries()
 console.log(`\nContract violations seen by the LINE server: ${line.violations().length}`)
 await leisure.stop()
