@@ -4,14 +4,24 @@
  * same run. First every engine decides the same events and the fired rules are compared (the
  * run fails if any engine disagrees); then each is timed on the in-memory evaluation path.
  *
+ * Then what deciding costs around the rules, through a whole hub: bytes allocated and CPU per
+ * `hub.decide()` pull decision (the hub of bench/server.ts's decide target) and per event through
+ * the decide stage (the rules of bench/nats-worker.ts, memory bus), beside the same events
+ * through a hub without rules. Allocation is counted by V8's sampling heap profiler including
+ * what the collector already freed; CPU is this process's (GC threads included).
+ *
  *   node --conditions=@omotenashi/source --import tsx bench/decisioning.ts
+ *   (DECISIONING_ONLY=hub runs only the hub rows, DECISIONING_ONLY=rules only the engines.)
  */
+import { Session } from 'node:inspector'
 import { cpus, loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { ZenEngine } from '@gorules/zen-engine'
-import { compileRuleBook, DecisionEngine, MemoryContactHistory, ResponseModel, compilePolicies, ruleBook, seededRandom, type Facts, type RuleSpec } from '@omotenashi/decisioning'
-import type { Profile } from '@omotenashi/profile'
+import { createHub, recordingChannel, VirtualClock, type Hub } from '@omotenashi/core'
+import { compileRuleBook, decisioning, DecisionEngine, MemoryContactHistory, parseRules, ResponseModel, compilePolicies, ruleBook, seededRandom, type Facts, type RuleSpec } from '@omotenashi/decisioning'
+import { profiles, type Profile } from '@omotenashi/profile'
 import { Engine } from 'json-rules-engine'
+import { EVENT_RULES, PULL_RULES } from './rules.js'
 
 const TYPES = ['product.viewed', 'cart.item_added', 'page.viewed', 'store.checked_in', 'geofence.entered', 'beacon.sighted', 'order.placed', 'pos.purchased', 'coupon.redeemed', 'survey.answered']
 const CATEGORIES = Array.from({ length: 20 }, (_, i) => `cat-${i}`)
@@ -219,8 +229,132 @@ function fmt(n: number): string {
   return n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : n.toFixed(0)
 }
 
+// ---- deciding through a hub ------------------------------------------------------------------
+
+const PULL_CUSTOMERS = 5000
+
+/** Calls made in batches of `n`: what is measured. */
+type Batch = (n: number) => Promise<void>
+
+async function pullTarget(): Promise<{ hub: Hub; batch: Batch }> {
+  const hub = await createHub({ modules: [profiles(), decisioning({ rules: parseRules(PULL_RULES), learning: { seed: 1 } })], bus: { capacity: 50_000 }, clock: new VirtualClock('2026-03-02T01:00:00Z') })
+  await hub.start()
+  for (let i = 0; i < PULL_CUSTOMERS; i++) {
+    await hub.publish({ type: 'profile.traits_updated', source: 'pos', identity: { loyaltyId: `L-${i}` }, data: { traits: { tier: i % 10 === 0 ? 'gold' : 'basic' } } })
+  }
+  await hub.drain()
+  let i = 0
+  return {
+    hub,
+    batch: async (n) => {
+      for (let k = 0; k < n; k++, i++) await hub.decide({ identity: { loyaltyId: `L-${i % PULL_CUSTOMERS}` }, placement: 'web.home' })
+    },
+  }
+}
+
+async function eventTarget(rules: boolean): Promise<{ hub: Hub; batch: Batch }> {
+  const hub = await createHub({
+    emitOutcomes: false,
+    bus: { capacity: 50_000 },
+    modules: [profiles(), ...(rules ? [decisioning({ rules: parseRules(EVENT_RULES), learning: { seed: 1 } }), recordingChannel({ id: 'line', capabilities: { addressKind: 'lineUserId' } })] : [])],
+  })
+  await hub.start()
+  let i = 0
+  return {
+    hub,
+    batch: async (n) => {
+      for (let k = 0; k < n; k++, i++) {
+        await hub.publish({ type: 'product.viewed', source: 'web', identity: { customerId: `c${i % 10_000}` }, data: { sku: `SKU-${i % 100}` } })
+        if (k % 500 === 499) await hub.drain()
+      }
+      await hub.drain()
+    },
+  }
+}
+
+interface SamplingNode {
+  readonly selfSize: number
+  readonly children: readonly SamplingNode[]
+}
+
+/** Bytes allocated per call: V8's sampling heap profiler, counting objects scavenges and mark-compacts already collected. */
+async function bytesPerCall(batch: Batch, n: number): Promise<number> {
+  const session = new Session()
+  session.connect()
+  const post = <T>(method: string, params?: object): Promise<T> => new Promise((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result as T))))
+  try {
+    await post('HeapProfiler.enable')
+    await post('HeapProfiler.startSampling', { samplingInterval: 512, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true })
+    await batch(n)
+    const { profile } = await post<{ profile: { head: SamplingNode } }>('HeapProfiler.stopSampling')
+    let total = 0
+    const walk = (node: SamplingNode): void => {
+      total += node.selfSize
+      node.children.forEach(walk)
+    }
+    walk(profile.head)
+    return total / n
+  } finally {
+    session.disconnect()
+  }
+}
+
+async function cpuPerCall(batch: Batch, n: number): Promise<number> {
+  const cpu0 = process.cpuUsage()
+  await batch(n)
+  const cpu = process.cpuUsage(cpu0)
+  return (cpu.user + cpu.system) / n
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)]!
+}
+
+/** Bytes and µs of CPU per call: warmed up, then the median of three rounds of each. */
+async function costOf(target: { hub: Hub; batch: Batch }, warmup: number, calls: number): Promise<{ bytes: number; cpuUs: number }> {
+  await target.batch(warmup)
+  const bytes: number[] = []
+  const cpu: number[] = []
+  for (let round = 0; round < 3; round++) {
+    cpu.push(await cpuPerCall(target.batch, calls))
+    bytes.push(await bytesPerCall(target.batch, Math.min(calls, 5000)))
+  }
+  await target.hub.stop()
+  return { bytes: median(bytes), cpuUs: median(cpu) }
+}
+
+/** The hub rows: what a pull decision and an event through the decide stage cost, in bytes and CPU. */
+export async function hubRows(): Promise<string> {
+  // Warmed up past the response model's 100 000 remembered exposures (one per answer), as on a
+  // server that has run for a couple of minutes at 1k requests/s: from then on each answer also
+  // forgets the oldest exposure.
+  const pull = await costOf(await pullTarget(), 110_000, 10_000)
+  const plain = await costOf(await eventTarget(false), 30_000, 20_000)
+  const ruled = await costOf(await eventTarget(true), 30_000, 20_000)
+  const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`
+  return [
+    '| deciding through a hub | allocated per call | CPU per call (µs) |',
+    '| --- | ---: | ---: |',
+    `| hub.decide() pull decision (${PULL_CUSTOMERS.toLocaleString('en-US')} profiles, 2 rules on web.home) | ${kb(pull.bytes)} | ${pull.cpuUs.toFixed(1)} |`,
+    `| event through profiles only (product.viewed, memory bus) | ${kb(plain.bytes)} | ${plain.cpuUs.toFixed(1)} |`,
+    `| event through profiles + decide stage (2 rules of bench/nats-worker.ts) | ${kb(ruled.bytes)} | ${ruled.cpuUs.toFixed(1)} |`,
+    `| the decide stage alone (difference) | ${kb(ruled.bytes - plain.bytes)} | ${(ruled.cpuUs - plain.cpuUs).toFixed(1)} |`,
+    '',
+    `Median of 3 rounds after warm-up; bytes from V8's sampling heap profiler (every allocation, collected or not), CPU from process.cpuUsage (GC threads included). Each decision is kept by the memory DecisionLog, as a running hub does. Load average ${loadavg()[0]!.toFixed(1)}.`,
+  ].join('\n')
+}
+
 /** Runs the comparison and returns the markdown table. */
 export async function run(): Promise<string> {
+  const only = process.env['DECISIONING_ONLY']
+  if (only === 'hub') return hubRows()
+  const engines = await engineRows()
+  return only === 'rules' ? engines : `${engines}\n\n${await hubRows()}`
+}
+
+/** The rule engines side by side. */
+async function engineRows(): Promise<string> {
   const lines = [
     '| rules | engine | same rules fired | decisions/s (wall) | decisions per CPU-second | p99 (µs) | mean fired/event |',
     '| ---: | --- | :---: | ---: | ---: | ---: | ---: |',

@@ -1,66 +1,135 @@
 /**
  * bench/nats: events/s consumed by one hub worker process and by two, through NATS JetStream
  * (profiles applied in memory). Needs the local NATS server.
+ *
+ * The events are published into the stream first, then the workers start together: the time is
+ * from the first event any worker finished to the last, so the publisher's cost is not counted
+ * against the consumers (it is reported on its own).
+ *
  * Run: node --conditions=@omotenashi/source --import tsx bench/nats.ts
  */
-import { fork, type ChildProcess } from 'node:child_process'
+import { execFileSync, fork, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { randomUUID } from 'node:crypto'
+import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { connect } from 'nats'
 import { NatsEventBus } from '@omotenashi/bus-nats'
 import type { OmoEvent } from '@omotenashi/core'
 
-const N = Number(process.env['NATS_BENCH_EVENTS'] ?? 30_000)
+const N = Number(process.env['NATS_BENCH_EVENTS'] ?? 200_000)
+const PARTITIONS = Number(process.env['PARTITIONS'] ?? 32)
 const worker = fileURLToPath(new URL('./nats-worker.ts', import.meta.url))
 
-async function spawn(hub: string, id: string, maxAckPending: number): Promise<ChildProcess> {
+/** What each worker does with an event: profiles only, or profiles and then the rules. */
+type Workload = 'profiles' | 'rules'
+
+interface Report {
+  readonly processed: number
+  readonly first: number
+  readonly last: number
+  readonly cpuMs: number
+}
+
+/** CPU time (ms) the local nats-server has used so far, from /proc; undefined if not found. */
+function natsServerCpuMs(): number | undefined {
+  try {
+    const pid = execFileSync('pidof', ['nats-server'], { encoding: 'utf8' }).trim().split(' ')[0]!
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+    return ((Number(fields[11]) + Number(fields[12])) / 100) * 1000 // utime + stime, in clock ticks of 10 ms
+  } catch {
+    return undefined
+  }
+}
+
+async function spawn(hub: string, id: string, maxAckPending: number, workload: Workload): Promise<ChildProcess> {
   const child = fork(worker, [], {
-    execArgv: ['--conditions=@omotenashi/source', '--import', 'tsx'],
-    env: { ...process.env, HUB: hub, WORKER_ID: id, MAX_ACK_PENDING: String(maxAckPending) },
+    execArgv: ['--conditions=@omotenashi/source', '--import', 'tsx', ...(process.env['NATS_BENCH_PROFILE'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['NATS_BENCH_PROFILE']}`] : [])],
+    env: { ...process.env, HUB: hub, WORKER_ID: id, MAX_ACK_PENDING: String(maxAckPending), WORKLOAD: workload },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
   await new Promise((resolve) => child.once('message', resolve))
   return child
 }
 
-async function measure(workers: number, maxAckPending: number): Promise<number> {
+const ask = (child: ChildProcess): Promise<Report> =>
+  new Promise((resolve) => {
+    child.once('message', (m) => resolve(m as Report))
+    child.send('report')
+  })
+
+interface Measured {
+  readonly publishRate: number
+  readonly rate: number
+  readonly split: string
+  readonly workerCpuUs: number
+  readonly natsCpuUs: number | undefined
+}
+
+async function measure(workers: number, maxAckPending: number, workload: Workload): Promise<Measured> {
   const hub = `bench${randomUUID().slice(0, 6)}`
-  const publisher = new NatsEventBus({ hub, partitions: 32 })
-  // Workers first (start-up is not what is measured), then the events, timed until all are processed.
-  const children: ChildProcess[] = []
-  for (let w = 0; w < workers; w++) children.push(await spawn(hub, `w${w}`, maxAckPending))
-  await new Promise((r) => setTimeout(r, 1_500)) // let the workers settle their partitions
+  const publisher = new NatsEventBus({ hub, partitions: PARTITIONS })
   const t = performance.now()
   const publishes: Array<Promise<void>> = []
   for (let i = 0; i < N; i++) {
-    const event: OmoEvent = { id: `e${i}`, type: 'product.viewed', source: 'web', time: '2026-01-01T00:00:00.000Z', identity: { customerId: `c${i % 5_000}` }, data: { sku: `SKU-${i % 100}` } }
+    const event: OmoEvent = { id: `e${i}`, type: 'product.viewed', source: 'web', time: '2026-01-01T00:00:00.000Z', identity: { customerId: `c${i % 10_000}` }, data: { sku: `SKU-${i % 100}` } }
     publishes.push(publisher.publish(event))
     if (publishes.length >= 1_000) await Promise.all(publishes.splice(0))
   }
   await Promise.all(publishes)
-  await publisher.drain()
-  const ms = performance.now() - t
+  const publishRate = (N / (performance.now() - t)) * 1000
+
+  const children: ChildProcess[] = []
+  for (let w = 0; w < workers; w++) children.push(await spawn(hub, `w${w}`, maxAckPending, workload))
+  const natsBefore = natsServerCpuMs()
+  for (const c of children) c.send('go')
+  // Ask the workers (not NATS: consumer info on every partition costs the server more CPU than
+  // the events themselves) until they have processed everything.
+  let reports: Report[] = []
+  while (reports.reduce((n, r) => n + r.processed, 0) < N) {
+    await new Promise((r) => setTimeout(r, 100))
+    reports = await Promise.all(children.map(ask))
+  }
+  const natsAfter = natsServerCpuMs()
+  await publisher.drain() // and nothing left unacked
+  const ms = Math.max(...reports.map((r) => r.last)) - Math.min(...reports.map((r) => r.first))
+
   for (const c of children) c.kill('SIGTERM')
   await Promise.all(children.map((c) => new Promise((r) => c.once('exit', r))))
   await publisher.stop()
   const nc = await connect({ servers: 'nats://127.0.0.1:4222' })
   const jsm = await nc.jetstreamManager()
-  for (const name of [`OMO_${hub}`, `KV_OMO_${hub}_owners`, `KV_OMO_${hub}_members`]) await jsm.streams.delete(name).catch(() => undefined)
+  for (const name of [`OMO_${hub}`, `KV_OMO_${hub}_owners`, `KV_OMO_${hub}_members`, `KV_OMO_${hub}_resets`]) await jsm.streams.delete(name).catch(() => undefined)
   await nc.close()
-  return (N / ms) * 1000
+  return {
+    publishRate,
+    rate: (N / ms) * 1000,
+    split: reports.map((r) => r.processed.toLocaleString('en-US')).join(' / '),
+    workerCpuUs: (reports.reduce((n, r) => n + r.cpuMs, 0) / N) * 1000,
+    natsCpuUs: natsBefore === undefined || natsAfter === undefined ? undefined : ((natsAfter - natsBefore) / N) * 1000,
+  }
 }
 
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
+
 export async function run(): Promise<string> {
-  const rows: string[] = ['| mode | 1 worker (events/s) | 2 workers (events/s) | ratio |', '| --- | ---: | ---: | ---: |']
-  for (const [label, pending] of [
-    ['strict order across crashes (maxAckPending 1)', 1],
-    ['throughput (maxAckPending 64)', 64],
-  ] as const) {
-    const one = await measure(1, pending)
-    const two = await measure(2, pending)
-    rows.push(`| ${label} | ${Math.round(one).toLocaleString('en-US')} | ${Math.round(two).toLocaleString('en-US')} | ${(two / one).toFixed(2)}× |`)
+  const rows: string[] = [
+    '| workload | in flight per partition | 1 worker (events/s) | 2 workers (events/s) | ratio | events per worker (2 workers) | worker CPU µs/event (1 / 2) | nats-server CPU µs/event (1 / 2) | publish rate (events/s) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ]
+  const workloads = (process.env['NATS_BENCH_WORKLOADS'] ?? 'profiles,rules').split(',') as Workload[]
+  const pendings = (process.env['NATS_BENCH_PENDING'] ?? '256').split(',').map(Number)
+  for (const [workload, pending] of workloads.flatMap((w) => pendings.map((p) => [w, p] as const))) {
+    const one = await measure(1, pending, workload)
+    const two = await measure(2, pending, workload)
+    const us = (m: Measured) => `${m.workerCpuUs.toFixed(1)}`
+    const natsUs = (m: Measured) => (m.natsCpuUs === undefined ? '–' : m.natsCpuUs.toFixed(1))
+    rows.push(
+      `| ${workload === 'rules' ? 'profiles + rules' : 'profiles'} | ${pending} | ${fmt(one.rate)} | ${fmt(two.rate)} | ${(two.rate / one.rate).toFixed(2)}× | ${two.split} | ${us(one)} / ${us(two)} | ${natsUs(one)} / ${natsUs(two)} | ${fmt((one.publishRate + two.publishRate) / 2)} |`,
+    )
   }
-  return rows.join('\n') + `\n\n${N.toLocaleString('en-US')} events over 5,000 customers and 32 partitions; timed from the first publish until every event is processed (workers already running).`
+  const load = loadavg().map((l) => l.toFixed(1)).join(' / ')
+  return rows.join('\n') + `\n\n${N.toLocaleString('en-US')} events over 10,000 customers and 32 partitions, published first; timed from the first event a worker finished to the last. Load average when done: ${load}.`
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
