@@ -4,6 +4,7 @@ import { connect } from 'nats'
 import type { OmoEvent } from '@omotenashi/core'
 import { describeEventBusContract, serviceTest } from '@omotenashi/core/testing'
 import { NatsEventBus } from './nats-event-bus.js'
+import { assignPartitions } from './partitions.js'
 
 const test = await serviceTest('nats')
 const hubs: string[] = []
@@ -22,7 +23,7 @@ afterAll(async () => {
   if (!nc) return
   const jsm = await nc.jetstreamManager()
   for (const hub of hubs) {
-    for (const name of [`OMO_${hub}`, `KV_OMO_${hub}_owners`, `KV_OMO_${hub}_members`]) await jsm.streams.delete(name).catch(() => undefined)
+    for (const name of [`OMO_${hub}`, `KV_OMO_${hub}_owners`, `KV_OMO_${hub}_members`, `KV_OMO_${hub}_resets`]) await jsm.streams.delete(name).catch(() => undefined)
   }
   await nc.close()
 })
@@ -104,6 +105,179 @@ describe('NatsEventBus', () => {
     await survivor.stop()
   })
 
+  test('a worker taking over restarts the partition from its ack floor: unacked events come again at once, in order per customer', async () => {
+    const hub = newHub()
+    // A long ack wait: without the restart, nothing the dead worker took would come back for a minute.
+    const slow = { ...fast, partitions: 1, ackWaitMs: 60_000, maxAckPending: 64 }
+    const customers = Array.from({ length: 8 }, (_, i) => `k${i}`)
+    const crashConnection = await connect({ servers: 'nats://127.0.0.1:4222' })
+    const crashing = new NatsEventBus({ ...slow, hub, workerId: 'crashing' }, crashConnection)
+    const doneBeforeCrash: string[] = []
+    // Finishes events 1 and 2 of every customer, then hangs on 3: 3..6 are taken, never acked.
+    crashing.consume((e) => {
+      if ((e.data['n'] as number) >= 3) return new Promise<void>(() => undefined)
+      doneBeforeCrash.push(`${e.identity.customerId}:${e.data['n']}`)
+    }, () => undefined)
+    await crashing.start()
+    for (let n = 1; n <= 6; n++) for (const c of customers) await crashing.publish(ev(c, n))
+    for (let i = 0; i < 50 && doneBeforeCrash.length < 16; i++) await new Promise((r) => setTimeout(r, 100))
+    expect(doneBeforeCrash).toHaveLength(16)
+    await crashConnection.close()
+
+    const seen = new Map<string, number[]>()
+    const survivor = new NatsEventBus({ ...slow, hub, workerId: 'survivor' })
+    survivor.consume((e) => {
+      const c = e.identity.customerId!
+      seen.set(c, [...(seen.get(c) ?? []), e.data['n'] as number])
+    }, () => undefined)
+    const started = Date.now()
+    await survivor.start()
+    for (let i = 0; i < 100 && customers.some((c) => seen.get(c)?.at(-1) !== 6); i++) await new Promise((r) => setTimeout(r, 100))
+    expect(Date.now() - started).toBeLessThan(15_000)
+    for (const c of customers) {
+      const got = seen.get(c) ?? []
+      // Each customer's events in order, 3..6 all there; events already done may come once more, before them.
+      expect(got.slice(-4)).toEqual([3, 4, 5, 6])
+      expect([...got].sort((a, b) => a - b)).toEqual(got)
+    }
+    await survivor.stop()
+  })
+
+  test('a late ack from an owner whose lease lapsed does not stop the new owner\'s acks', async () => {
+    const hub = newHub()
+    const slow = { ...fast, partitions: 1, ackWaitMs: 60_000, maxAckPending: 64 }
+    // Event n of customer kn: all run concurrently. The old owner finishes 1..10, holds 11..20
+    // until its gate opens, and never finishes 21..30.
+    const lapsedConnection = await connect({ servers: 'nats://127.0.0.1:4222' })
+    const lapsed = new NatsEventBus({ ...slow, hub, workerId: 'lapsed' }, lapsedConnection)
+    let openOld!: () => void
+    const oldGate = new Promise<void>((resolve) => (openOld = resolve))
+    let oldDone = 0
+    lapsed.consume(async (e) => {
+      const n = e.data['n'] as number
+      if (n > 20) return new Promise<void>(() => undefined)
+      if (n > 10) await oldGate
+      oldDone++
+    }, () => undefined)
+    await lapsed.start()
+    for (let n = 1; n <= 30; n++) await lapsed.publish(ev(`k${n}`, n))
+    for (let i = 0; i < 50 && oldDone < 10; i++) await new Promise((r) => setTimeout(r, 100))
+    expect(oldDone).toBe(10)
+
+    // Its lease lapses unnoticed, and a worker that rendezvous hashing prefers takes the partition.
+    const nc = await connect({ servers: 'nats://127.0.0.1:4222' })
+    await (await nc.jetstream().views.kv(`OMO_${hub}_owners`)).delete('0')
+    const nextId = ['next-1', 'next-2', 'next-3', 'next-4'].find((id) => assignPartitions(1, ['lapsed', id])[0] === id)!
+    const next = new NatsEventBus({ ...slow, hub, workerId: nextId })
+    let openNew!: () => void
+    const newGate = new Promise<void>((resolve) => (openNew = resolve))
+    const seen = new Set<number>()
+    const dead: string[] = []
+    next.consume(async (e) => {
+      await newGate
+      seen.add(e.data['n'] as number)
+    }, (e) => void dead.push(e.id))
+    await next.start()
+    expect(next.ownedPartitions).toEqual([0])
+
+    // The old owner now finishes 11..20 and acks them: a cumulative ack sent after the new
+    // owner restarted the partition.
+    openOld()
+    for (let i = 0; i < 50 && oldDone < 20; i++) await new Promise((r) => setTimeout(r, 100))
+    expect(oldDone).toBe(20)
+    await new Promise((r) => setTimeout(r, 200))
+    openNew()
+    // The new owner's acks count: everything is settled long before the 60 s ack wait.
+    const drained = await Promise.race([next.drain().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 8_000))])
+    expect(drained).toBe(true)
+    expect([...seen].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 11))
+    expect(dead).toEqual([])
+    await lapsedConnection.close()
+    await next.stop()
+    await nc.close()
+  })
+
+  test('a partition restarted twice with nothing acked in between does not go back to the start of the stream', async () => {
+    const hub = newHub()
+    const options = { ...fast, hub, partitions: 1, ackWaitMs: 60_000 }
+    const first = new NatsEventBus({ ...options, workerId: 'first' })
+    first.consume(() => undefined, () => undefined)
+    await first.start()
+    for (let n = 1; n <= 10; n++) await first.publish(ev('r', n))
+    await first.drain()
+    await first.stop()
+    // A worker takes event 11 and dies on it: its consumer started at 11 and acked nothing.
+    await new NatsEventBus(options).publish(ev('r', 11))
+    const connection = await connect({ servers: 'nats://127.0.0.1:4222' })
+    const dying = new NatsEventBus({ ...options, workerId: 'dying' }, connection)
+    let took = false
+    dying.consume(() => {
+      took = true
+      return new Promise<void>(() => undefined)
+    }, () => undefined)
+    await dying.start()
+    for (let i = 0; i < 50 && !took; i++) await new Promise((r) => setTimeout(r, 100))
+    expect(took).toBe(true)
+    await connection.close()
+    // The next owner starts after event 10, not at event 1.
+    const seen: number[] = []
+    const last = new NatsEventBus({ ...options, workerId: 'last' })
+    last.consume((e) => void seen.push(e.data['n'] as number), () => undefined)
+    await last.start()
+    await last.drain()
+    expect(seen).toEqual([11])
+    await last.stop()
+  })
+
+  test('hands the oldest unacked event to the dead letters when the workers taking it keep dying', async () => {
+    const hub = newHub()
+    const options = { ...fast, hub, partitions: 1, ackWaitMs: 60_000, maxDeliver: 2 }
+    const poison = ev('poisoned', 1)
+    const after = ev('poisoned', 2)
+    // Each "worker" dies (its connection vanishes) while working on the poison event.
+    for (let life = 0; life <= options.maxDeliver; life++) {
+      const connection = await connect({ servers: 'nats://127.0.0.1:4222' })
+      const dying = new NatsEventBus({ ...options, workerId: `dying-${life}` }, connection)
+      let took = false
+      dying.consume(() => {
+        took = true
+        return new Promise<void>(() => undefined)
+      }, () => undefined)
+      await dying.start()
+      if (life === 0) {
+        await dying.publish(poison)
+        await dying.publish(after)
+      }
+      for (let i = 0; i < 100 && !took; i++) await new Promise((r) => setTimeout(r, 100))
+      expect(took).toBe(true)
+      await connection.close()
+    }
+    const dead: string[] = []
+    const seen: string[] = []
+    const survivor = new NatsEventBus({ ...options, workerId: 'survivor' })
+    survivor.consume((e) => void seen.push(e.id), (e) => void dead.push(e.id))
+    await survivor.start()
+    for (let i = 0; i < 100 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 100))
+    expect(dead).toEqual([poison.id])
+    expect(seen).toEqual([after.id])
+    await survivor.stop()
+  })
+
+  test('workers started together with joinDelayMs split the partitions from the start', async () => {
+    const hub = newHub()
+    const options = { ...fast, hub, partitions: 8, joinDelayMs: 400 }
+    const a = new NatsEventBus({ ...options, workerId: 'together-a' })
+    const b = new NatsEventBus({ ...options, workerId: 'together-b' })
+    a.consume(() => undefined, () => undefined)
+    b.consume(() => undefined, () => undefined)
+    await Promise.all([a.start(), b.start()])
+    // No hand-over needed: each claimed only its own share on its first round.
+    expect(a.ownedPartitions.length).toBeGreaterThan(0)
+    expect(b.ownedPartitions.length).toBeGreaterThan(0)
+    expect([...a.ownedPartitions, ...b.ownedPartitions].sort((x, y) => x - y)).toEqual([0, 1, 2, 3, 4, 5, 6, 7])
+    await Promise.all([a.stop(), b.stop()])
+  })
+
   test('hands an event that keeps failing to the dead letters and terminates it', async () => {
     const bus = new NatsEventBus({ ...fast, hub: newHub(), maxAttempts: 2 })
     const dead: Array<{ id: string; attempts: number }> = []
@@ -121,6 +295,51 @@ describe('NatsEventBus', () => {
     await bus.drain()
     expect(dead).toEqual([{ id: e.id, attempts: 2 }])
     expect(calls).toBe(2)
+    await bus.stop()
+  })
+
+  test('events finished behind a slow one are not redelivered while the cumulative ack waits for it', async () => {
+    // One partition, a 1 s ack wait, and an event that takes 3 s: the events of other customers
+    // finish long before it, but the cumulative ack cannot cover them until it is done.
+    const bus = new NatsEventBus({ ...fast, hub: newHub(), partitions: 1, ackWaitMs: 1_000, maxDeliver: 2 })
+    const calls = new Map<string, number>()
+    const dead: string[] = []
+    bus.consume(
+      async (e) => {
+        calls.set(e.id, (calls.get(e.id) ?? 0) + 1)
+        if (e.identity.customerId === 'slow') await new Promise((r) => setTimeout(r, 3_000))
+      },
+      (e) => void dead.push(e.id),
+    )
+    await bus.start()
+    await bus.publish(ev('slow', 1))
+    for (let i = 0; i < 20; i++) await bus.publish(ev(`quick-${i}`, 1))
+    await bus.drain()
+    expect(dead).toEqual([])
+    expect(calls.size).toBe(21)
+    expect([...calls.values()].every((n) => n === 1)).toBe(true)
+    await bus.stop()
+  })
+
+  test('keeps an event unacked until the dead letters can take it (never acked, never lost)', async () => {
+    const bus = new NatsEventBus({ ...fast, hub: newHub(), maxAttempts: 1 })
+    const kept: string[] = []
+    let refusals = 0
+    bus.consume(
+      () => {
+        throw new Error('poison')
+      },
+      (e) => {
+        if (refusals++ < 2) throw new Error('dead-letter store is down')
+        kept.push(e.id)
+      },
+    )
+    await bus.start()
+    const e = ev('dl', 1)
+    await bus.publish(e)
+    await bus.drain()
+    expect(refusals).toBe(3)
+    expect(kept).toEqual([e.id])
     await bus.stop()
   })
 

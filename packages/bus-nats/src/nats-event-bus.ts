@@ -8,6 +8,8 @@ import {
   RetentionPolicy,
   StorageType,
   nanos,
+  type ConsumerConfig,
+  type ConsumerInfo,
   type ConsumerMessages,
   type JetStreamClient,
   type JetStreamManager,
@@ -27,20 +29,44 @@ import {
   type UndeliverableHandler,
 } from '@omotenashi/core'
 import { NatsBusOptionsSchema, type NatsBusOptions, type ResolvedNatsBusOptions } from './options.js'
-import { ownerOf, partitionOf } from './partitions.js'
+import { assignPartitions, partitionOf } from './partitions.js'
+import { CumulativeAcks } from './cumulative-acks.js'
 
 const codec = JSONCodec<OmoEvent>()
 const text = new TextEncoder()
 
+/** An event taken from JetStream, decoded once. */
+interface Taken {
+  readonly message: JsMsg
+  readonly event: OmoEvent
+  /** Finished: processed, or kept as a dead letter. */
+  done: boolean
+}
+
 /** A partition this worker consumes. */
 interface OwnedPartition {
   readonly partition: number
+  /** The name of the consumer this worker made for the partition when it claimed it. */
+  readonly consumer: string
   revision: number
   readonly messages: ConsumerMessages
-  readonly runner: KeyedRunner<JsMsg>
-  inFlight: number
+  readonly runner: KeyedRunner<Taken>
+  /** Events handed to the runner and not yet settled (running or queued behind their customer). */
+  readonly inFlight: Set<JsMsg>
+  readonly acks: CumulativeAcks<Taken>
+  /** The newest message the acked prefix reached, to ack on the next turn (acks are coalesced). */
+  ackThrough: JsMsg | undefined
   readonly idle: Array<() => void>
   readonly loop: Promise<void>
+  readonly heartbeat: NodeJS.Timeout
+  /** Whether the first event taken goes to the dead letters instead of running (see #restartFromAckFloor). */
+  deadLetterFirst: boolean
+}
+
+/** What the resets bucket holds per partition: restarts of its consumer at one ack floor. */
+interface ResetRecord {
+  readonly floor: number
+  readonly count: number
 }
 
 /**
@@ -50,12 +76,22 @@ interface OwnedPartition {
  *   published with `Nats-Msg-Id` = event id (JetStream stores a re-published event once).
  * - One durable pull consumer per partition. Exactly one worker owns a partition at a time:
  *   ownership is a lease in a JetStream KV bucket that expires unless renewed, and partitions are
- *   assigned by rendezvous hashing over the live workers, so they rebalance when workers join or
+ *   assigned by rendezvous hashing with bounded loads over the live workers (even shares), so
+ *   they rebalance when workers join or
  *   leave and a crashed worker's partitions move after `leaseMs`.
- * - An event is acked after the hub's pipeline has finished with it; unacked events are
- *   redelivered after `ackWaitMs`. With `maxAckPending: 1` (the default) order per customer
- *   holds even across crashes. Past `maxDeliver` deliveries or `maxAttempts` failures an event is
- *   handed to the dead letters and terminated.
+ * - A worker takes up to `maxAckPending` events of a partition at once; events of one customer
+ *   run one at a time in order, different customers concurrently. An event is acked after the
+ *   hub's pipeline has finished with it.
+ * - Order per customer across crashes: a worker that claims a partition with events still
+ *   unacknowledged (its previous owner died, or let go of events it had taken but not started)
+ *   gives the partition a new consumer that starts after its ack floor, so those events come again in stream
+ *   order before anything newer, at once rather than after `ackWaitMs`. Events past the floor
+ *   that were already done come again too; the pipeline's idempotency (profiles apply an event
+ *   id once, sends go through the ledger) makes that harmless.
+ * - A partition whose consumer had to be restarted more than `maxDeliver` times at the same ack
+ *   floor (a worker dies on the event every time) hands its oldest unacked event to the dead
+ *   letters. Past `maxDeliver` deliveries or `maxAttempts` failures an event likewise goes to the
+ *   dead letters and is terminated.
  */
 export class NatsEventBus implements EventBus {
   readonly options: ResolvedNatsBusOptions
@@ -68,10 +104,15 @@ export class NatsEventBus implements EventBus {
   #jsm!: JetStreamManager
   #owners!: KV
   #members!: KV
+  #resets!: KV
   #handler: EventHandler | undefined
   #onUndeliverable: UndeliverableHandler | undefined
   #state: 'new' | 'running' | 'stopping' | 'stopped' = 'new'
   readonly #owned = new Map<number, OwnedPartition>()
+  /** Partitions being let go of (their in-flight events finishing), not to be claimed meanwhile. */
+  readonly #releasing = new Map<number, Promise<void>>()
+  /** Partitions with an ack to send on the next turn of the event loop. */
+  readonly #ackDue = new Set<OwnedPartition>()
   #timer: NodeJS.Timeout | undefined
   #ticking: Promise<void> = Promise.resolve()
   #pendingPublishes = 0
@@ -115,7 +156,7 @@ export class NatsEventBus implements EventBus {
     this.#pendingPublishes++
     try {
       const partition = partitionOf(partitionKey(event), this.options.partitions)
-      await this.#js.publish(`${this.#subjectPrefix}.${partition}`, codec.encode(event), { msgID: event.id })
+      await this.#js.publish(this.#subject(partition), codec.encode(event), { msgID: event.id })
     } finally {
       this.#pendingPublishes--
       this.#publishWaiters.shift()?.()
@@ -127,6 +168,10 @@ export class NatsEventBus implements EventBus {
     if (!this.#handler) throw new OmotenashiError(ErrorCode.Config, 'call consume() before start()')
     await this.#connect()
     this.#state = 'running'
+    if (this.options.joinDelayMs > 0) {
+      await this.#members.put(this.workerId, text.encode(new Date().toISOString()))
+      await new Promise((resolve) => setTimeout(resolve, this.options.joinDelayMs))
+    }
     await this.#tick()
     const every = this.options.rebalanceMs ?? Math.floor(this.options.leaseMs / 3)
     this.#timer = setInterval(() => {
@@ -143,13 +188,42 @@ export class NatsEventBus implements EventBus {
     await this.#connect()
     for (;;) {
       let outstanding = 0
+      const current = await this.#currentConsumers()
       for (let p = 0; p < this.options.partitions; p++) {
-        const info = await this.#jsm.consumers.info(this.#stream, this.#durable(p))
-        outstanding += info.num_pending + info.num_ack_pending
+        const info = current.get(p)
+        if (info) outstanding += info.num_pending + info.num_ack_pending
+        // No consumer: not claimed yet. Outstanding if the partition holds any event at all (it
+        // waits for a worker to make its consumer).
+        else if (await this.#jsm.streams.getMessage(this.#stream, { last_by_subj: this.#subject(p) }).then(() => true, () => false)) outstanding++
       }
       if (outstanding === 0 && this.#pendingPublishes === 0) return
       await new Promise((resolve) => setTimeout(resolve, 50))
     }
+  }
+
+  /** Every consumer of the hub's stream, by partition (a list of one while none is being replaced). */
+  async #consumersByPartition(): Promise<Map<number, ConsumerInfo[]>> {
+    const byPartition = new Map<number, ConsumerInfo[]>()
+    const prefix = `${this.#subjectPrefix}.`
+    for await (const info of this.#jsm.consumers.list(this.#stream)) {
+      const subject = info.config.filter_subject
+      if (!subject?.startsWith(prefix)) continue
+      const partition = Number(subject.slice(prefix.length))
+      if (!Number.isInteger(partition)) continue
+      const list = byPartition.get(partition)
+      if (list) list.push(info)
+      else byPartition.set(partition, [info])
+    }
+    return byPartition
+  }
+
+  /** The newest consumer of each partition: the one its owner reads (older ones are being deleted). */
+  async #currentConsumers(): Promise<Map<number, ConsumerInfo>> {
+    const current = new Map<number, ConsumerInfo>()
+    for (const [partition, infos] of await this.#consumersByPartition()) {
+      current.set(partition, infos.reduce((a, b) => (Date.parse(b.created) > Date.parse(a.created) ? b : a)))
+    }
+    return current
   }
 
   async stop(): Promise<void> {
@@ -162,6 +236,7 @@ export class NatsEventBus implements EventBus {
       // Graceful: finish the backlog of the partitions this worker owns (bounded), then let go.
       await this.#drainOwned(this.options.stopDrainMs)
       await this.#members.delete(this.workerId).catch(() => undefined)
+      await Promise.all(this.#releasing.values())
       for (const partition of [...this.#owned.keys()]) await this.#release(partition)
     }
     while (this.#pendingPublishes > 0) await new Promise((resolve) => setTimeout(resolve, 10))
@@ -173,8 +248,8 @@ export class NatsEventBus implements EventBus {
     const until = Date.now() + limitMs
     while (Date.now() < until) {
       let outstanding = 0
-      for (const partition of this.#owned.keys()) {
-        const info = await this.#jsm.consumers.info(this.#stream, this.#durable(partition)).catch(() => undefined)
+      for (const owned of this.#owned.values()) {
+        const info = await this.#jsm.consumers.info(this.#stream, owned.consumer).catch(() => undefined)
         outstanding += info ? info.num_pending + info.num_ack_pending : 0
       }
       if (outstanding === 0) return
@@ -182,8 +257,8 @@ export class NatsEventBus implements EventBus {
     }
   }
 
-  #durable(partition: number): string {
-    return `p${partition}`
+  #subject(partition: number): string {
+    return `${this.#subjectPrefix}.${partition}`
   }
 
   #connect(): Promise<void> {
@@ -213,21 +288,27 @@ export class NatsEventBus implements EventBus {
         })
       })
     }
-    for (let p = 0; p < this.options.partitions; p++) {
-      const durable = this.#durable(p)
-      const config = {
-        durable_name: durable,
-        filter_subject: `${this.#subjectPrefix}.${p}`,
-        ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.All,
-        ack_wait: nanos(this.options.ackWaitMs),
-        max_deliver: this.options.maxDeliver + 1,
-        max_ack_pending: this.options.maxAckPending,
-      }
-      await this.#jsm.consumers.info(this.#stream, durable).catch(() => this.#jsm.consumers.add(this.#stream, config))
-    }
+    // Partition consumers are made, remade and deleted only by the worker holding the
+    // partition's lease (see #restartFromAckFloor), never here: a worker starting while another
+    // restarts a consumer must not make it again behind its back.
     this.#owners = await this.#js.views.kv(`${this.#stream}_owners`, { ttl: this.options.leaseMs, history: 1 })
     this.#members = await this.#js.views.kv(`${this.#stream}_members`, { ttl: this.options.leaseMs, history: 1 })
+    this.#resets = await this.#js.views.kv(`${this.#stream}_resets`, { history: 1 })
+  }
+
+  #consumerConfig(name: string, partition: number, startSequence?: number): Partial<ConsumerConfig> {
+    return {
+      durable_name: name,
+      filter_subject: this.#subject(partition),
+      // Cumulative: one ack covers every earlier event of the partition (see CumulativeAcks).
+      ack_policy: AckPolicy.All,
+      ...(startSequence === undefined
+        ? { deliver_policy: DeliverPolicy.All }
+        : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: startSequence }),
+      ack_wait: nanos(this.options.ackWaitMs),
+      max_deliver: this.options.maxDeliver + 1,
+      max_ack_pending: this.options.maxAckPending,
+    }
   }
 
   /** Renews membership and leases; claims what this worker should own; releases what it should not. */
@@ -237,19 +318,34 @@ export class NatsEventBus implements EventBus {
     const members: string[] = []
     for await (const key of await this.#members.keys()) members.push(key)
     if (!members.includes(this.workerId)) members.push(this.workerId)
+    const owners = assignPartitions(this.options.partitions, members)
+    // Renew every lease first: a release below can take long (it lets in-flight events finish),
+    // and must not let the leases of the partitions this worker keeps lapse meanwhile.
+    // `lapsed`: the lease ran out before this worker renewed it, so another may hold it now.
+    const leaving: Array<{ partition: number; lapsed: boolean }> = []
+    for (const [p, owned] of this.#owned) {
+      if (owners[p] !== this.workerId) {
+        leaving.push({ partition: p, lapsed: false })
+        continue
+      }
+      try {
+        owned.revision = await this.#owners.update(String(p), text.encode(this.workerId), owned.revision)
+      } catch {
+        // Our lease lapsed and someone else may hold it now: step back at once.
+        leaving.push({ partition: p, lapsed: true })
+      }
+    }
+    // Releases run in the background: letting in-flight events finish can take longer than a
+    // lease, and the next rounds must keep renewing the partitions this worker keeps.
+    for (const { partition, lapsed } of leaving) {
+      const releasing = this.#release(partition, !lapsed)
+        .catch(() => undefined)
+        .finally(() => this.#releasing.delete(partition))
+      this.#releasing.set(partition, releasing)
+    }
     for (let p = 0; p < this.options.partitions; p++) {
       if (this.#state !== 'running') return
-      const mine = ownerOf(p, members) === this.workerId
-      const owned = this.#owned.get(p)
-      if (owned && !mine) await this.#release(p)
-      else if (owned) {
-        try {
-          owned.revision = await this.#owners.update(String(p), text.encode(this.workerId), owned.revision)
-        } catch {
-          // Our lease lapsed and someone else holds it now: step back at once.
-          await this.#release(p, false)
-        }
-      } else if (mine) await this.#claim(p)
+      if (!this.#owned.has(p) && !this.#releasing.has(p) && owners[p] === this.workerId) await this.#claim(p)
     }
   }
 
@@ -260,31 +356,105 @@ export class NatsEventBus implements EventBus {
     } catch {
       return // held by a worker whose lease has not lapsed yet; try again next tick
     }
-    const consumer = await this.#js.consumers.get(this.#stream, this.#durable(partition))
-    const messages = await consumer.consume({ max_messages: Math.max(1, this.options.maxAckPending) })
+    const { name, deadLetterFirst } = await this.#restartFromAckFloor(partition)
+    const consumer = await this.#js.consumers.get(this.#stream, name)
+    const messages = await consumer.consume({ max_messages: this.options.maxAckPending })
+    const inFlight = new Set<JsMsg>()
+    const acks = new CumulativeAcks<Taken>()
+    // One timer per partition, not per event: tell JetStream that every event taken and not yet
+    // acked is still being worked on — those running long (a send waiting out a dead worker's
+    // claim), and those finished but waiting for an earlier one before the cumulative ack can
+    // cover them — so it does not redeliver them meanwhile.
+    const heartbeat = setInterval(() => {
+      for (const taken of acks.unacked()) taken.message.working()
+    }, Math.max(250, Math.floor(this.options.ackWaitMs / 3)))
+    heartbeat.unref()
     const owned: OwnedPartition = {
       partition,
+      consumer: name,
       revision,
       messages,
-      inFlight: 0,
+      inFlight,
+      acks,
+      ackThrough: undefined,
       idle: [],
-      runner: new KeyedRunner<JsMsg>(
-        (m) => partitionKey(codec.decode(m.data)),
-        (m) => this.#handle(m),
-        () => {
-          owned.inFlight--
-          if (owned.inFlight === 0) for (const wake of owned.idle.splice(0)) wake()
+      heartbeat,
+      deadLetterFirst,
+      runner: new KeyedRunner<Taken>(
+        (taken) => partitionKey(taken.event),
+        (taken) => this.#handle(taken, owned),
+        (taken, _key, error) => {
+          inFlight.delete(taken.message)
+          // An event that failed here (its partition was let go of mid-retry) stays unacked,
+          // and so does everything after it: the next owner takes them again from the floor.
+          if (error === undefined) this.#finished(owned, taken)
+          if (inFlight.size === 0) for (const wake of owned.idle.splice(0)) wake()
         },
       ),
       loop: Promise.resolve(),
     }
     ;(owned as { loop: Promise<void> }).loop = (async () => {
-      for await (const m of messages) {
-        owned.inFlight++
-        owned.runner.push(m)
+      for await (const message of messages) {
+        let event: OmoEvent
+        try {
+          event = codec.decode(message.data)
+        } catch (error) {
+          // Not ours to read (written to the subject by something else): keep it, skip it.
+          const taken: Taken = { message, event: undecodable(message), done: false }
+          owned.acks.take(taken)
+          await this.#keepDead(owned, taken.event, error, 1)
+          this.#finished(owned, taken)
+          continue
+        }
+        const taken: Taken = { message, event, done: false }
+        owned.acks.take(taken)
+        inFlight.add(message)
+        owned.runner.push(taken)
       }
     })().catch(() => undefined)
     this.#owned.set(partition, owned)
+  }
+
+  /**
+   * Before consuming a partition just claimed, give it a new consumer that starts after the ack
+   * floor of the one(s) it had, then delete those:
+   *
+   * - events of it taken and never acked (by a worker that died, or that let go before starting
+   *   them) come again now and in stream order, ahead of anything newer;
+   * - whatever state the previous owner left on the consumer (open pull requests, delivery
+   *   counts of events it took) goes with it: the new owner starts clean;
+   * - the new consumer has a name of its own, so a late cumulative ack from the previous owner
+   *   (its lease lapsed while it was still finishing events) reaches nothing. Sent to a consumer
+   *   re-made under the old name, it would raise that consumer's delivered floor past the new
+   *   owner's deliveries, and JetStream would ignore the new owner's acks until its deliveries
+   *   caught up — found as events redelivered until dead-lettered in the crash test;
+   * - the old consumer is deleted only once the new one exists: a worker that dies in between
+   *   leaves two, and the next owner starts after the higher floor of both.
+   *
+   * Returns the new consumer's name, and whether its first event is to go to the dead letters:
+   * the partition was restarted with events unacked at the same floor more than `maxDeliver`
+   * times in a row (its workers die on it).
+   */
+  async #restartFromAckFloor(partition: number): Promise<{ name: string; deadLetterFirst: boolean }> {
+    const previous = (await this.#consumersByPartition()).get(partition) ?? []
+    const name = `p${partition}-${randomUUID().slice(0, 8)}`
+    if (previous.length === 0) {
+      // The partition's first owner: its consumer starts at the stream's beginning.
+      await this.#jsm.consumers.add(this.#stream, this.#consumerConfig(name, partition))
+      return { name, deadLetterFirst: false }
+    }
+    const floor = Math.max(...previous.map(ackFloor))
+    let count = 0
+    if (previous.some((info) => info.num_ack_pending > 0)) {
+      const key = String(partition)
+      const last = await this.#resets.get(key).catch(() => null)
+      const record = last?.value.length ? (JSON.parse(new TextDecoder().decode(last.value)) as ResetRecord) : undefined
+      count = record && record.floor === floor ? record.count + 1 : 1
+      await this.#resets.put(key, text.encode(JSON.stringify({ floor, count } satisfies ResetRecord)))
+    }
+    await this.#jsm.consumers.add(this.#stream, this.#consumerConfig(name, partition, floor + 1))
+    for (const info of previous) await this.#jsm.consumers.delete(this.#stream, info.name).catch(() => undefined)
+    return { name, deadLetterFirst: count > this.options.maxDeliver }
   }
 
   async #release(partition: number, deleteLease = true): Promise<void> {
@@ -293,41 +463,104 @@ export class NatsEventBus implements EventBus {
     this.#owned.delete(partition)
     await owned.messages.close().catch(() => undefined)
     // Let what is in flight finish and ack before another worker may take the partition.
-    if (owned.inFlight > 0) await new Promise<void>((resolve) => owned.idle.push(resolve))
+    if (owned.inFlight.size > 0) await new Promise<void>((resolve) => owned.idle.push(resolve))
+    clearInterval(owned.heartbeat)
     await owned.loop
-    if (deleteLease) await this.#owners.delete(String(partition)).catch(() => undefined)
+    // If the partition has a new owner by now (this worker's lease lapsed), this ack goes to the
+    // consumer the new owner deleted, and reaches nothing (see #restartFromAckFloor).
+    this.#flushAck(owned) // sent before the lease goes: one connection keeps its order
+    // This worker is alive, so the floor's event did not kill it: the next owner's restart of
+    // the partition is no crash (the count of restarts at one floor detects crash loops).
+    await this.#resets.delete(String(partition)).catch(() => undefined)
+    // Only if the lease is still this worker's: had it lapsed unnoticed (a stalled event loop),
+    // the key may hold another worker's lease by now, and deleting that would take it from them.
+    if (deleteLease) await this.#owners.delete(String(partition), { previousSeq: owned.revision }).catch(() => undefined)
   }
 
-  async #handle(m: JsMsg): Promise<void> {
-    const event = codec.decode(m.data)
-    if (m.info.redeliveryCount > this.options.maxDeliver) {
-      await this.#giveUp(event, new Error(`delivered ${m.info.redeliveryCount} times without an ack`), m.info.redeliveryCount)
-      m.term()
+  async #handle({ message: m, event }: Taken, owned: OwnedPartition): Promise<void> {
+    if (owned.deadLetterFirst) {
+      // The oldest unacked event of a partition whose workers kept dying on it: set it aside.
+      owned.deadLetterFirst = false
+      const lives = this.options.maxDeliver + 1
+      await this.#keepDead(owned, event, new Error(`its partition's workers stopped ${lives} times without finishing it`), lives)
       return
     }
-    // A long pipeline run (a send waiting out a dead worker's claim) must not look like a crash:
-    // tell JetStream we are still at it, so it does not redeliver the event meanwhile.
-    const heartbeat = setInterval(() => m.working(), Math.max(250, Math.floor(this.options.ackWaitMs / 3)))
-    heartbeat.unref()
-    try {
-      let lastError: unknown
-      for (let attempt = 1; attempt <= this.options.maxAttempts; attempt++) {
-        try {
-          await this.#handler!(event)
-          m.ack()
-          return
-        } catch (error) {
-          lastError = error
-        }
-      }
-      await this.#giveUp(event, lastError, this.options.maxAttempts)
-      m.ack()
-    } finally {
-      clearInterval(heartbeat)
+    if (m.info.redeliveryCount > this.options.maxDeliver) {
+      await this.#keepDead(owned, event, new Error(`delivered ${m.info.redeliveryCount} times without an ack`), m.info.redeliveryCount)
+      return
     }
+    let lastError: unknown
+    for (let attempt = 1; attempt <= this.options.maxAttempts; attempt++) {
+      try {
+        await this.#handler!(event)
+        return
+      } catch (error) {
+        lastError = error
+      }
+    }
+    await this.#keepDead(owned, event, lastError, this.options.maxAttempts)
+  }
+
+  /**
+   * Hands an event to the dead letters. If keeping it fails (the dead-letter store is down), it
+   * tries again with back-off for as long as this worker owns the partition (the heartbeat keeps
+   * the event from being redelivered meanwhile); an event is acked only once kept, never lost.
+   */
+  async #keepDead(owned: OwnedPartition, event: OmoEvent, error: unknown, attempts: number): Promise<void> {
+    for (let wait = 100; ; wait = Math.min(wait * 2, 5_000)) {
+      try {
+        await this.#giveUp(event, error, attempts)
+        return
+      } catch (keepError) {
+        if (this.#owned.get(owned.partition) !== owned) throw keepError
+        await new Promise((resolve) => setTimeout(resolve, wait))
+      }
+    }
+  }
+
+  #finished(owned: OwnedPartition, taken: Taken): void {
+    const through = owned.acks.finish(taken)
+    if (!through) return
+    owned.ackThrough = through.message
+    this.#ackDue.add(owned)
+    // Coalesce: once per turn of the event loop, one ack per partition covers everything
+    // finished in it, and all of them leave in one socket write.
+    if (this.#ackDue.size === 1) setImmediate(this.#flushAcks)
+  }
+
+  readonly #flushAcks = (): void => {
+    for (const owned of this.#ackDue) this.#flushAck(owned)
+    this.#ackDue.clear()
+  }
+
+  #flushAck(owned: OwnedPartition): void {
+    owned.ackThrough?.ack()
+    owned.ackThrough = undefined
   }
 
   async #giveUp(event: OmoEvent, error: unknown, attempts: number): Promise<void> {
     await this.#onUndeliverable?.(event, error, attempts)
+  }
+}
+
+/**
+ * The stream sequence a consumer has settled everything up to: its ack floor, or, while it has
+ * acked nothing, the sequence before the one it was made to start at (JetStream reports an ack
+ * floor of 0 then, which would send the next owner back to the start of the stream).
+ */
+function ackFloor(info: ConsumerInfo): number {
+  const start = info.config.deliver_policy === DeliverPolicy.StartSequence ? (info.config.opt_start_seq ?? 1) - 1 : 0
+  return Math.max(info.ack_floor.stream_seq, start)
+}
+
+/** A stand-in event for a message that is not one, so the dead letters can still keep it. */
+function undecodable(message: JsMsg): OmoEvent {
+  return {
+    id: `nats:${message.info.stream}:${message.seq}`,
+    type: 'bus.undecodable',
+    source: 'nats',
+    time: new Date(message.info.timestampNanos / 1e6).toISOString(),
+    identity: {},
+    data: { subject: message.subject, body: new TextDecoder().decode(message.data).slice(0, 10_000) },
   }
 }

@@ -21,10 +21,19 @@ export const NatsBusOptionsSchema = z.object({
   /** Handler attempts per delivery before the event goes to the dead letters. */
   maxAttempts: z.number().int().min(1).default(3),
   /**
-   * Unacknowledged events per partition. 1 (the default) keeps order per customer strictly, even
-   * across crashes and redeliveries; more gives throughput at the cost of that guarantee after a crash.
+   * Events a worker takes from one partition before acknowledging them (JetStream's
+   * `max_ack_pending`): the work in flight per partition. Events of one customer are still handled
+   * one at a time, in order; events of different customers run concurrently. Order per customer
+   * also holds across crashes whatever this is, because a worker that takes a partition over
+   * restarts it from its ack floor (see {@link NatsEventBus}).
    */
-  maxAckPending: z.number().int().min(1).default(1),
+  maxAckPending: z.number().int().min(1).max(10_000).default(256),
+  /**
+   * On start, how long a worker announces itself before claiming partitions, so that workers
+   * started together agree on the split instead of one claiming everything and handing half back
+   * (like Kafka's `group.initial.rebalance.delay.ms`). 0 claims at once.
+   */
+  joinDelayMs: z.number().int().min(0).max(60_000).default(0),
   /** Publishes awaiting JetStream's ack at once; `publish` waits beyond it (backpressure). */
   maxPendingPublishes: z.number().int().min(1).default(1_024),
   /** On stop, how long to keep processing the owned partitions' backlog before letting them go. */

@@ -1,23 +1,4 @@
-/** FNV-1a 32-bit: a fast, stable hash (the same in every process and release). */
-export function fnv1a(text: string): number {
-  let hash = 0x811c9dc5
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i)
-    hash = Math.imul(hash, 0x01000193)
-  }
-  return hash >>> 0
-}
-
-/** murmur3's 32-bit finaliser: spreads FNV's weak low-entropy differences over every bit. */
-export function mix32(hash: number): number {
-  let h = hash
-  h ^= h >>> 16
-  h = Math.imul(h, 0x85ebca6b)
-  h ^= h >>> 13
-  h = Math.imul(h, 0xc2b2ae35)
-  h ^= h >>> 16
-  return h >>> 0
-}
+import { fnv1a, mix32 } from '@omotenashi/core'
 
 /** The partition of a partition key. */
 export function partitionOf(key: string, partitions: number): number {
@@ -25,18 +6,27 @@ export function partitionOf(key: string, partitions: number): number {
 }
 
 /**
- * Who should own `partition` among `members`: rendezvous (highest random weight) hashing, so
- * when a worker joins or leaves only the partitions that must move do.
+ * Who should own each of `count` partitions among `members`: rendezvous hashing with bounded
+ * loads. Each partition goes to the member it weighs highest for, unless that member already
+ * holds its share (`count / members`, rounded down, or up for the first `count % members`
+ * members to fill it), then to the next. Every worker computes the same
+ * answer from the same member list; shares differ by at most one partition (plain rendezvous
+ * hashing leaves one of two workers with 19 of 32 partitions, and the whole run waits for it);
+ * and when a worker joins or leaves, mostly only the partitions that must move do.
  */
-export function ownerOf(partition: number, members: readonly string[]): string | undefined {
-  let best: string | undefined
-  let bestWeight = -1
-  for (const member of members) {
-    const weight = mix32(fnv1a(`${member}#${partition}`))
-    if (weight > bestWeight || (weight === bestWeight && best !== undefined && member < best)) {
-      best = member
-      bestWeight = weight
-    }
+export function assignPartitions(count: number, members: readonly string[]): Array<string | undefined> {
+  const owners = new Array<string | undefined>(count).fill(undefined)
+  if (members.length === 0) return owners
+  const sorted = [...new Set(members)].sort()
+  const share = Math.floor(count / sorted.length)
+  let extras = count % sorted.length // members that may hold one more than `share`
+  const load = new Map(sorted.map((m) => [m, 0]))
+  for (let p = 0; p < count; p++) {
+    const ranked = sorted.map((member) => ({ member, weight: mix32(fnv1a(`${member}#${p}`)) })).sort((a, b) => b.weight - a.weight || (a.member < b.member ? -1 : 1))
+    const owner = ranked.find((r) => load.get(r.member)! < share || (load.get(r.member) === share && extras > 0))!.member
+    if (load.get(owner) === share) extras--
+    load.set(owner, load.get(owner)! + 1)
+    owners[p] = owner
   }
-  return best
+  return owners
 }

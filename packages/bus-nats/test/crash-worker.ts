@@ -4,6 +4,7 @@
  * stage is a test stand-in (one thank-you message per purchase) so the test measures the bus
  * and the effects, not rule evaluation.
  */
+import { openSync, writeSync } from 'node:fs'
 import { ContainerModule } from 'inversify'
 import { createHub, Tokens, type Stage } from '@omotenashi/core'
 import { profiles } from '@omotenashi/profile'
@@ -46,12 +47,18 @@ const hub = await createHub({
   // A send claimed by a worker that was killed mid-send is taken over after 3 s.
   claimStaleAfterMs: 3_000,
   modules: [
-    natsBus({ hub: env('HUB'), workerId: env('WORKER_ID'), partitions: 16, leaseMs: 2_000, rebalanceMs: 300, ackWaitMs: 3_000, maxAckPending: 1 }),
+    natsBus({ hub: env('HUB'), workerId: env('WORKER_ID'), partitions: 16, leaseMs: 2_000, rebalanceMs: 300, ackWaitMs: 3_000 }),
     postgresStore({ connectionString: 'postgres://postgres@127.0.0.1:5432/test', schema: env('SCHEMA'), poolSize: 8 }),
     profiles(),
     lineChannel({ channelAccessToken: 'crash-test-token', channelSecret: 'crash-test-secret', baseUrl: env('LINE_URL') }),
     new ContainerModule(({ bind }) => void bind(Tokens.DecideStage).toConstantValue(thankYou)),
   ],
+})
+// The order events took effect in: one line per processed event, on the machine's monotonic
+// clock (comparable across processes), written synchronously so a SIGKILL loses none of it.
+const orderLog = openSync(env('ORDER_LOG'), 'a')
+hub.hooks.on('event.processed', (ctx) => {
+  writeSync(orderLog, `${process.hrtime.bigint()} ${ctx.event.id}\n`)
 })
 await hub.start()
 process.send?.('ready')

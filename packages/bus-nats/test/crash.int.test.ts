@@ -1,5 +1,8 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { connect } from 'nats'
@@ -25,11 +28,13 @@ const KILLS = 10
 const hub = `crash${randomUUID().slice(0, 6)}`
 const schema = `crash_${randomUUID().slice(0, 6)}`
 const children = new Set<ChildProcess>()
+const orderLogs = mkdtempSync(join(tmpdir(), 'omotenashi-crash-'))
+let incarnation = 0
 
 function spawnWorker(id: string, lineUrl: string): Promise<ChildProcess> {
   const child = fork(worker, [], {
     execArgv: ['--conditions=@omotenashi/source', '--import', 'tsx'],
-    env: { ...process.env, HUB: hub, SCHEMA: schema, LINE_URL: lineUrl, WORKER_ID: id },
+    env: { ...process.env, HUB: hub, SCHEMA: schema, LINE_URL: lineUrl, WORKER_ID: id, ORDER_LOG: join(orderLogs, `${id}-${incarnation++}.log`) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
   children.add(child)
@@ -44,12 +49,22 @@ const started = Date.now()
 const log = (what: string) => process.env['CRASH_VERBOSE'] && console.log(`[crash ${((Date.now() - started) / 1000).toFixed(1)}s] ${what}`)
 const lineUserId = (c: number) => `U${c.toString(16).padStart(32, '0')}`
 
+/** Event ids in the order they took effect, across every worker process that ever ran. */
+function effectOrder(): string[] {
+  const lines = readdirSync(orderLogs).flatMap((file) => readFileSync(join(orderLogs, file), 'utf8').split('\n').filter(Boolean))
+  return lines
+    .map((line) => line.split(' ') as [string, string])
+    .sort((a, b) => (BigInt(a[0]) < BigInt(b[0]) ? -1 : BigInt(a[0]) > BigInt(b[0]) ? 1 : 0))
+    .map(([, id]) => id)
+}
+
 afterAll(async () => {
   for (const child of children) child.kill('SIGKILL')
+  rmSync(orderLogs, { recursive: true, force: true })
   const nc = await connect({ servers: 'nats://127.0.0.1:4222' }).catch(() => undefined)
   if (nc) {
     const jsm = await nc.jetstreamManager()
-    for (const name of [`OMO_${hub}`, `KV_OMO_${hub}_owners`, `KV_OMO_${hub}_members`]) await jsm.streams.delete(name).catch(() => undefined)
+    for (const name of [`OMO_${hub}`, `KV_OMO_${hub}_owners`, `KV_OMO_${hub}_members`, `KV_OMO_${hub}_resets`]) await jsm.streams.delete(name).catch(() => undefined)
     await nc.close()
   }
   const client = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/test' })
@@ -114,7 +129,10 @@ describe('crash test: two workers, one SIGKILLed at random points ten times', ()
       const db = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/test' })
       await db.connect()
       const { rows } = await db.query<{ body: { activity: Array<{ at: string }> } }>(`SELECT body FROM ${schema}.profiles`)
+      // Nothing accepted was set aside: a dead letter here would be an event the crashes cost.
+      const dead = await db.query<{ event_id: string; stage: string; error: { message?: string } }>(`SELECT event_id, stage, error FROM ${schema}.dead_letters`)
       await db.end()
+      expect(dead.rows.map((r) => `${r.event_id} at ${r.stage}: ${r.error.message ?? JSON.stringify(r.error)}`)).toEqual([])
       expect(rows).toHaveLength(CUSTOMERS)
       const wrong = rows.filter((r) => r.body.activity.length !== PER_CUSTOMER || new Set(r.body.activity.map((a) => a.at)).size !== PER_CUSTOMER)
       expect(wrong).toHaveLength(0)
@@ -124,6 +142,22 @@ describe('crash test: two workers, one SIGKILLed at random points ten times', ()
       expect(new Set(texts).size).toBe(texts.length)
       expect(line.deliveries).toHaveLength(CUSTOMERS * (PER_CUSTOMER / 10))
       expect(kills).toBe(KILLS)
+
+      // Order per customer: the first time each event took effect, a customer's events went in
+      // the order they were published (an event done again after a crash is harmless, but an
+      // event must never first take effect after a later one of its customer).
+      const firstSeen = new Set<string>()
+      const lastOf = new Map<string, number>()
+      const outOfOrder: string[] = []
+      for (const id of effectOrder()) {
+        if (firstSeen.has(id)) continue
+        firstSeen.add(id)
+        const [customer, n] = id.split('-e') as [string, string]
+        if ((lastOf.get(customer) ?? -1) > Number(n)) outOfOrder.push(id)
+        lastOf.set(customer, Number(n))
+      }
+      expect(firstSeen.size).toBe(TOTAL)
+      expect(outOfOrder).toEqual([])
       await line.close()
     },
     600_000,
