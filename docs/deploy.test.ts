@@ -21,7 +21,7 @@ afterAll(async () => {
   const nc = await connect({ servers: 'nats://127.0.0.1:4222' }).catch(() => undefined)
   if (!nc) return
   const jsm = await nc.jetstreamManager()
-  for (const name of [`OMO_${hubName}`, `KV_OMO_${hubName}_owners`, `KV_OMO_${hubName}_members`]) await jsm.streams.delete(name).catch(() => undefined)
+  for (const name of [`OMO_${hubName}`, `KV_OMO_${hubName}_owners`, `KV_OMO_${hubName}_members`, `KV_OMO_${hubName}_resets`]) await jsm.streams.delete(name).catch(() => undefined)
   await nc.close()
 })
 

@@ -55,6 +55,32 @@ describe('NatsEventBus', () => {
     await bus.stop()
   })
 
+  test('packs the events published in one turn to a partition into one message, handled in order', async () => {
+    const messagesFor = async (publishBatchMax: number) => {
+      const hub = newHub()
+      const bus = new NatsEventBus({ ...fast, hub, partitions: 1, publishBatchMax })
+      const seen = new Map<string, number[]>()
+      bus.consume((e) => void seen.set(e.identity.customerId!, [...(seen.get(e.identity.customerId!) ?? []), e.data['n'] as number]), () => undefined)
+      await bus.start()
+      const events = Array.from({ length: 60 }, (_, i) => ev(`c${i % 3}`, Math.floor(i / 3)))
+      await bus.publishAll(events)
+      const twice = ev('twice', 0)
+      await Promise.all([bus.publish(twice), bus.publish(twice)])
+      await bus.drain()
+      for (const c of ['c0', 'c1', 'c2']) expect(seen.get(c)).toEqual(Array.from({ length: 20 }, (_, n) => n))
+      expect(seen.get('twice')).toEqual([0])
+      const nc = await connect({ servers: 'nats://127.0.0.1:4222' })
+      const info = await (await nc.jetstreamManager()).streams.info(`OMO_${hub}`)
+      await nc.close()
+      await bus.stop()
+      return info.state.messages
+    }
+    // 60 events in one message, and the event published twice in one turn in another.
+    expect(await messagesFor(100)).toBe(2)
+    // Up to 25 events per message: 25 + 25 + 10, then the event published twice.
+    expect(await messagesFor(25)).toBe(4)
+  })
+
   test('splits partitions between two workers, and the survivor takes all when one stops', async () => {
     const hub = newHub()
     const a = new NatsEventBus({ ...fast, hub, workerId: 'worker-a' })

@@ -1,10 +1,9 @@
 import { hostname } from 'node:os'
-import { randomUUID } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import {
   AckPolicy,
   connect,
   DeliverPolicy,
-  JSONCodec,
   RetentionPolicy,
   StorageType,
   nanos,
@@ -32,15 +31,32 @@ import { NatsBusOptionsSchema, type NatsBusOptions, type ResolvedNatsBusOptions 
 import { assignPartitions, partitionOf } from './partitions.js'
 import { CumulativeAcks } from './cumulative-acks.js'
 
-const codec = JSONCodec<OmoEvent>()
 const text = new TextEncoder()
+const fromBytes = new TextDecoder()
 
-/** An event taken from JetStream, decoded once. */
+/** A message taken from JetStream: one event, or several published together. */
 interface Taken {
   readonly message: JsMsg
-  readonly event: OmoEvent
-  /** Finished: processed, or kept as a dead letter. */
+  readonly events: readonly OmoEvent[]
+  /** Events of it not finished yet. */
+  remaining: number
+  /** Finished: every event of it processed, or kept as a dead letter. */
   done: boolean
+}
+
+/** One event of a message taken, as the runner sees it. */
+interface TakenEvent {
+  readonly event: OmoEvent
+  readonly from: Taken
+}
+
+/** Events published in one turn to one partition, to go as one message. */
+interface Outgoing {
+  readonly partition: number
+  readonly bodies: string[]
+  readonly ids: Set<string>
+  bytes: number
+  readonly waiters: Array<{ resolve: () => void; reject: (error: unknown) => void }>
 }
 
 /** A partition this worker consumes. */
@@ -50,17 +66,20 @@ interface OwnedPartition {
   readonly consumer: string
   revision: number
   readonly messages: ConsumerMessages
-  readonly runner: KeyedRunner<Taken>
+  readonly runner: KeyedRunner<TakenEvent>
   /** Events handed to the runner and not yet settled (running or queued behind their customer). */
-  readonly inFlight: Set<JsMsg>
+  inFlight: number
   readonly acks: CumulativeAcks<Taken>
   /** The newest message the acked prefix reached, to ack on the next turn (acks are coalesced). */
   ackThrough: JsMsg | undefined
   readonly idle: Array<() => void>
   readonly loop: Promise<void>
   readonly heartbeat: NodeJS.Timeout
-  /** Whether the first event taken goes to the dead letters instead of running (see #restartFromAckFloor). */
-  deadLetterFirst: boolean
+  /**
+   * The first message taken, when its events go to the dead letters instead of running (see
+   * #restartFromAckFloor).
+   */
+  poisoned: Taken | undefined
 }
 
 /** What the resets bucket holds per partition: restarts of its consumer at one ack floor. */
@@ -74,24 +93,25 @@ interface ResetRecord {
  *
  * - One stream per hub; events go to `omo.<hub>.p.<n>`, `n` = hash(customer) mod `partitions`,
  *   published with `Nats-Msg-Id` = event id (JetStream stores a re-published event once).
+ *   Events published in one turn to one partition go as one message (see {@link NatsEventBus.publish}).
  * - One durable pull consumer per partition. Exactly one worker owns a partition at a time:
  *   ownership is a lease in a JetStream KV bucket that expires unless renewed, and partitions are
  *   assigned by rendezvous hashing with bounded loads over the live workers (even shares), so
- *   they rebalance when workers join or
- *   leave and a crashed worker's partitions move after `leaseMs`.
- * - A worker takes up to `maxAckPending` events of a partition at once; events of one customer
- *   run one at a time in order, different customers concurrently. An event is acked after the
- *   hub's pipeline has finished with it.
+ *   they rebalance when workers join or leave and a crashed worker's partitions move after
+ *   `leaseMs`.
+ * - A worker takes up to `maxAckPending` messages of a partition at once; events of one customer
+ *   run one at a time in order, different customers concurrently. A message is acked after the
+ *   hub's pipeline has finished with all its events.
  * - Order per customer across crashes: a worker that claims a partition with events still
  *   unacknowledged (its previous owner died, or let go of events it had taken but not started)
- *   gives the partition a new consumer that starts after its ack floor, so those events come again in stream
- *   order before anything newer, at once rather than after `ackWaitMs`. Events past the floor
- *   that were already done come again too; the pipeline's idempotency (profiles apply an event
- *   id once, sends go through the ledger) makes that harmless.
+ *   gives the partition a new consumer that starts after its ack floor, so those events come
+ *   again in stream order before anything newer, at once rather than after `ackWaitMs`. Events
+ *   past the floor that were already done come again too; the pipeline's idempotency (profiles
+ *   apply an event id once, sends go through the ledger) makes that harmless.
  * - A partition whose consumer had to be restarted more than `maxDeliver` times at the same ack
- *   floor (a worker dies on the event every time) hands its oldest unacked event to the dead
- *   letters. Past `maxDeliver` deliveries or `maxAttempts` failures an event likewise goes to the
- *   dead letters and is terminated.
+ *   floor (a worker dies on it every time) hands the events of its oldest unacked message to
+ *   the dead letters. Past `maxDeliver` deliveries of its message or `maxAttempts` failures an
+ *   event likewise goes to the dead letters.
  */
 export class NatsEventBus implements EventBus {
   readonly options: ResolvedNatsBusOptions
@@ -117,6 +137,9 @@ export class NatsEventBus implements EventBus {
   #ticking: Promise<void> = Promise.resolve()
   #pendingPublishes = 0
   readonly #publishWaiters: Array<() => void> = []
+  /** Events published this turn, per partition, not yet sent. */
+  readonly #outgoing = new Map<number, Outgoing>()
+  #sendScheduled = false
   #ready: Promise<void> | undefined
 
   /**
@@ -145,22 +168,88 @@ export class NatsEventBus implements EventBus {
     this.#onUndeliverable = onUndeliverable
   }
 
-  async publish(event: OmoEvent): Promise<void> {
+  /**
+   * Publishes an event. Events published in the same turn of the event loop (a batch from the
+   * HTTP API, a connector's page) to the same partition go to JetStream as one message of up to
+   * `publishBatchMax` events: the NATS server's work is per message, not per event.
+   */
+  publish(event: OmoEvent): Promise<void> {
+    return this.publishAll([event])
+  }
+
+  /** Publishes events in order (see {@link NatsEventBus.publish}); the hub's batches come here. */
+  async publishAll(events: readonly OmoEvent[]): Promise<void> {
     if (this.#state === 'stopping' || this.#state === 'stopped') {
       throw new OmotenashiError(ErrorCode.Stopped, 'the bus is stopped and takes no more events')
     }
     await this.#connect()
-    while (this.#pendingPublishes >= this.options.maxPendingPublishes) {
+    // Room for all of them at once, so that they are queued together and in order.
+    while (this.#pendingPublishes > 0 && this.#pendingPublishes + events.length > this.options.maxPendingPublishes) {
       await new Promise<void>((resolve) => this.#publishWaiters.push(resolve))
     }
-    this.#pendingPublishes++
+    this.#pendingPublishes += events.length
     try {
-      const partition = partitionOf(partitionKey(event), this.options.partitions)
-      await this.#js.publish(this.#subject(partition), codec.encode(event), { msgID: event.id })
+      await Promise.all(
+        events.map(
+          (event) =>
+            new Promise<void>((resolve, reject) =>
+              this.#enqueue(partitionOf(partitionKey(event), this.options.partitions), event.id, JSON.stringify(event), { resolve, reject }),
+            ),
+        ),
+      )
     } finally {
-      this.#pendingPublishes--
-      this.#publishWaiters.shift()?.()
+      this.#pendingPublishes -= events.length
+      for (const wake of this.#publishWaiters.splice(0)) wake()
     }
+  }
+
+  #enqueue(partition: number, id: string, body: string, waiter: Outgoing['waiters'][number]): void {
+    let batch = this.#outgoing.get(partition)
+    if (batch && !batch.ids.has(id) && batch.bytes + body.length > this.options.publishBatchBytes) {
+      this.#send(batch)
+      batch = undefined
+    }
+    if (!batch) {
+      batch = { partition, bodies: [], ids: new Set(), bytes: 0, waiters: [] }
+      this.#outgoing.set(partition, batch)
+    }
+    batch.waiters.push(waiter)
+    // The same event twice in one turn: stored once, as JetStream would with its Nats-Msg-Id.
+    if (batch.ids.has(id)) return
+    batch.ids.add(id)
+    batch.bodies.push(body)
+    batch.bytes += body.length
+    if (batch.bodies.length >= this.options.publishBatchMax) this.#send(batch)
+    else if (!this.#sendScheduled) {
+      this.#sendScheduled = true
+      setImmediate(this.#sendAll)
+    }
+  }
+
+  readonly #sendAll = (): void => {
+    this.#sendScheduled = false
+    for (const batch of this.#outgoing.values()) this.#send(batch)
+  }
+
+  /**
+   * Sends a partition's pending events as one message: the event itself when alone (with its id
+   * as `Nats-Msg-Id`), else a JSON array of them, with an id made of theirs — the same events
+   * published together again are stored once; otherwise consumers' idempotency (profiles apply an
+   * event id once, sends claim their key) absorbs a repeat.
+   */
+  #send(batch: Outgoing): void {
+    this.#outgoing.delete(batch.partition)
+    const single = batch.bodies.length === 1
+    const data = text.encode(single ? batch.bodies[0]! : `[${batch.bodies.join(',')}]`)
+    const msgID = single ? batch.ids.values().next().value! : `batch:${createHash('sha1').update([...batch.ids].join('\n')).digest('base64url')}`
+    this.#js.publish(this.#subject(batch.partition), data, { msgID }).then(
+      () => {
+        for (const w of batch.waiters) w.resolve()
+      },
+      (error: unknown) => {
+        for (const w of batch.waiters) w.reject(error)
+      },
+    )
   }
 
   async start(): Promise<void> {
@@ -206,7 +295,8 @@ export class NatsEventBus implements EventBus {
     const byPartition = new Map<number, ConsumerInfo[]>()
     const prefix = `${this.#subjectPrefix}.`
     for await (const info of this.#jsm.consumers.list(this.#stream)) {
-      const subject = info.config.filter_subject
+      // The list can hold a null for a consumer deleted while it was being listed.
+      const subject = (info as ConsumerInfo | null)?.config.filter_subject
       if (!subject?.startsWith(prefix)) continue
       const partition = Number(subject.slice(prefix.length))
       if (!Number.isInteger(partition)) continue
@@ -356,10 +446,20 @@ export class NatsEventBus implements EventBus {
     } catch {
       return // held by a worker whose lease has not lapsed yet; try again next tick
     }
-    const { name, deadLetterFirst } = await this.#restartFromAckFloor(partition)
-    const consumer = await this.#js.consumers.get(this.#stream, name)
-    const messages = await consumer.consume({ max_messages: this.options.maxAckPending })
-    const inFlight = new Set<JsMsg>()
+    let name: string
+    let deadLetterFirst: boolean
+    let messages: ConsumerMessages
+    try {
+      ;({ name, deadLetterFirst } = await this.#restartFromAckFloor(partition))
+      const consumer = await this.#js.consumers.get(this.#stream, name)
+      messages = await consumer.consume({ max_messages: this.options.maxAckPending })
+    } catch {
+      // A JetStream call failed (a timeout, a consumer deleted while listed): give the lease back,
+      // so that the next round tries again at once instead of after the lease lapses. A consumer
+      // made meanwhile is found by that next claim.
+      await this.#owners.delete(String(partition), { previousSeq: revision }).catch(() => undefined)
+      return
+    }
     const acks = new CumulativeAcks<Taken>()
     // One timer per partition, not per event: tell JetStream that every event taken and not yet
     // acked is still being worked on — those running long (a send waiting out a dead worker's
@@ -374,42 +474,48 @@ export class NatsEventBus implements EventBus {
       consumer: name,
       revision,
       messages,
-      inFlight,
+      inFlight: 0,
       acks,
       ackThrough: undefined,
       idle: [],
       heartbeat,
-      deadLetterFirst,
-      runner: new KeyedRunner<Taken>(
-        (taken) => partitionKey(taken.event),
-        (taken) => this.#handle(taken, owned),
-        (taken, _key, error) => {
-          inFlight.delete(taken.message)
-          // An event that failed here (its partition was let go of mid-retry) stays unacked,
-          // and so does everything after it: the next owner takes them again from the floor.
-          if (error === undefined) this.#finished(owned, taken)
-          if (inFlight.size === 0) for (const wake of owned.idle.splice(0)) wake()
+      poisoned: undefined,
+      runner: new KeyedRunner<TakenEvent>(
+        (item) => partitionKey(item.event),
+        (item) => this.#handle(item, owned),
+        (item, _key, error) => {
+          owned.inFlight--
+          // An event that failed here (its partition was let go of mid-retry) leaves its message
+          // unacked, and so everything after it: the next owner takes them again from the floor.
+          if (error === undefined && --item.from.remaining === 0) this.#finished(owned, item.from)
+          if (owned.inFlight === 0) for (const wake of owned.idle.splice(0)) wake()
         },
       ),
       loop: Promise.resolve(),
     }
     ;(owned as { loop: Promise<void> }).loop = (async () => {
       for await (const message of messages) {
-        let event: OmoEvent
+        let events: OmoEvent[]
         try {
-          event = codec.decode(message.data)
+          const parsed = JSON.parse(fromBytes.decode(message.data)) as OmoEvent | OmoEvent[]
+          events = Array.isArray(parsed) ? parsed : [parsed]
+          if (events.length === 0) throw new Error('an empty array of events')
         } catch (error) {
           // Not ours to read (written to the subject by something else): keep it, skip it.
-          const taken: Taken = { message, event: undecodable(message), done: false }
+          const taken: Taken = { message, events: [undecodable(message)], remaining: 1, done: false }
           owned.acks.take(taken)
-          await this.#keepDead(owned, taken.event, error, 1)
+          await this.#keepDead(owned, taken.events[0]!, error, 1)
           this.#finished(owned, taken)
           continue
         }
-        const taken: Taken = { message, event, done: false }
+        const taken: Taken = { message, events, remaining: events.length, done: false }
+        if (deadLetterFirst) {
+          owned.poisoned = taken
+          deadLetterFirst = false
+        }
         owned.acks.take(taken)
-        inFlight.add(message)
-        owned.runner.push(taken)
+        owned.inFlight += events.length
+        for (const event of events) owned.runner.push({ event, from: taken })
       }
     })().catch(() => undefined)
     this.#owned.set(partition, owned)
@@ -463,7 +569,7 @@ export class NatsEventBus implements EventBus {
     this.#owned.delete(partition)
     await owned.messages.close().catch(() => undefined)
     // Let what is in flight finish and ack before another worker may take the partition.
-    if (owned.inFlight.size > 0) await new Promise<void>((resolve) => owned.idle.push(resolve))
+    if (owned.inFlight > 0) await new Promise<void>((resolve) => owned.idle.push(resolve))
     clearInterval(owned.heartbeat)
     await owned.loop
     // If the partition has a new owner by now (this worker's lease lapsed), this ack goes to the
@@ -477,10 +583,11 @@ export class NatsEventBus implements EventBus {
     if (deleteLease) await this.#owners.delete(String(partition), { previousSeq: owned.revision }).catch(() => undefined)
   }
 
-  async #handle({ message: m, event }: Taken, owned: OwnedPartition): Promise<void> {
-    if (owned.deadLetterFirst) {
-      // The oldest unacked event of a partition whose workers kept dying on it: set it aside.
-      owned.deadLetterFirst = false
+  async #handle({ event, from }: TakenEvent, owned: OwnedPartition): Promise<void> {
+    const m = from.message
+    if (owned.poisoned === from) {
+      // The oldest unacked message of a partition whose workers kept dying on it: set its events
+      // aside (which of them kills the worker is not known, so all of them).
       const lives = this.options.maxDeliver + 1
       await this.#keepDead(owned, event, new Error(`its partition's workers stopped ${lives} times without finishing it`), lives)
       return

@@ -21,11 +21,12 @@ export const NatsBusOptionsSchema = z.object({
   /** Handler attempts per delivery before the event goes to the dead letters. */
   maxAttempts: z.number().int().min(1).default(3),
   /**
-   * Events a worker takes from one partition before acknowledging them (JetStream's
-   * `max_ack_pending`): the work in flight per partition. Events of one customer are still handled
+   * Messages a worker takes from one partition before acknowledging them (JetStream's
+   * `max_ack_pending`): the work in flight per partition (a message holds one event, or several
+   * published together: see `publishBatchMax`). Events of one customer are still handled
    * one at a time, in order; events of different customers run concurrently. Order per customer
    * also holds across crashes whatever this is, because a worker that takes a partition over
-   * restarts it from its ack floor (see {@link NatsEventBus}).
+   * starts it again after its ack floor (see {@link NatsEventBus}).
    */
   maxAckPending: z.number().int().min(1).max(10_000).default(256),
   /**
@@ -34,7 +35,15 @@ export const NatsBusOptionsSchema = z.object({
    * (like Kafka's `group.initial.rebalance.delay.ms`). 0 claims at once.
    */
   joinDelayMs: z.number().int().min(0).max(60_000).default(0),
-  /** Publishes awaiting JetStream's ack at once; `publish` waits beyond it (backpressure). */
+  /**
+   * Events published in one turn of the event loop to one partition travel as one JetStream
+   * message of at most this many events (the NATS server's cost is per message). 1 sends every
+   * event on its own.
+   */
+  publishBatchMax: z.number().int().min(1).max(10_000).default(100),
+  /** Bytes of event JSON at most in one such message (NATS refuses payloads over its `max_payload`, 1 MiB by default). */
+  publishBatchBytes: z.number().int().min(1_024).max(64 * 1024 * 1024).default(256 * 1024),
+  /** Events published and awaiting JetStream's ack at once; `publish` waits beyond it (backpressure). */
   maxPendingPublishes: z.number().int().min(1).default(1_024),
   /** On stop, how long to keep processing the owned partitions' backlog before letting them go. */
   stopDrainMs: z.number().int().min(0).default(30_000),

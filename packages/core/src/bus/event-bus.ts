@@ -19,6 +19,12 @@ export interface EventBus {
    * stored). When the bus is full the promise waits: that is the backpressure callers feel.
    */
   publish(event: OmoEvent): Promise<void>
+  /**
+   * Optional: hands several events to the bus at once, in order, resolving once it holds them
+   * all. A bus that stores events remotely can send them together (the NATS bus packs a
+   * partition's events into one message); without it the hub publishes one at a time.
+   */
+  publishAll?(events: readonly OmoEvent[]): Promise<void>
   /** Sets the one consumer (the hub pipeline). Must be called before {@link EventBus.start}. */
   consume(handler: EventHandler, onUndeliverable: UndeliverableHandler): void
   /** Starts delivering. */

@@ -1,6 +1,8 @@
 import { ContainerModule } from 'inversify'
 import { describe, expect, it } from 'vitest'
+import { MemoryEventBus } from '../bus/memory-event-bus.js'
 import { VirtualClock } from '../clock.js'
+import type { OmoEvent } from '../envelope.js'
 import { ValidationError } from '../errors.js'
 import { RecordingChannel, recordingChannel } from '../channels/recording-channel.js'
 import type { Decision } from '../ports/decision.js'
@@ -116,6 +118,32 @@ describe('Hub', () => {
     await hub.redrive(letters[0]!.id)
     await hub.drain()
     expect(await hub.deadLetters()).toHaveLength(0)
+    await hub.stop()
+  })
+})
+
+describe('Hub.publishBatch on a bus that takes events together', () => {
+  it('validates first, hands the valid events to publishAll in one call, in order, and reports the bad ones', async () => {
+    const calls: string[][] = []
+    class BatchingBus extends MemoryEventBus {
+      async publishAll(events: readonly OmoEvent[]): Promise<void> {
+        calls.push(events.map((e) => e.id))
+        for (const event of events) await this.publish(event)
+      }
+    }
+    const hub = await createHub({ modules: [new ContainerModule(({ bind }) => void bind(Tokens.EventBus).toConstantValue(new BatchingBus()))] })
+    const accepted: string[] = []
+    hub.hooks.on('event.accepted', (e) => accepted.push(e.id))
+    await hub.start()
+    const result = await hub.publishBatch([
+      { ...checkIn, id: 'a' },
+      { type: 'store.checked_in', source: 'App!', identity: {} } as never,
+      { ...checkIn, id: 'b' },
+    ])
+    expect(calls).toEqual([['a', 'b']])
+    expect(result.accepted).toEqual([{ index: 0, id: 'a' }, { index: 2, id: 'b' }])
+    expect(result.rejected.map((r) => [r.index, r.issues[0]?.path])).toEqual([[1, 'source']])
+    expect(accepted).toEqual(['a', 'b'])
     await hub.stop()
   })
 })

@@ -187,15 +187,34 @@ export class Hub {
   async publishBatch(inputs: readonly EventInput[]): Promise<BatchResult> {
     const accepted: Array<{ index: number; id: string }> = []
     const rejected: Array<{ index: number; code: string; issues: readonly ValidationIssue[] }> = []
-    for (const [index, input] of inputs.entries()) {
-      try {
-        const event = await this.publish(input)
-        accepted.push({ index, id: event.id })
-      } catch (error) {
-        if (error instanceof ValidationError) rejected.push({ index, code: error.code, issues: error.issues })
-        else throw error
+    if (!this.#bus.publishAll) {
+      for (const [index, input] of inputs.entries()) {
+        try {
+          const event = await this.publish(input)
+          accepted.push({ index, id: event.id })
+        } catch (error) {
+          if (error instanceof ValidationError) rejected.push({ index, code: error.code, issues: error.issues })
+          else throw error
+        }
       }
+      return { accepted, rejected }
     }
+    // The bus takes the valid events together (one round trip to a remote bus, not one each).
+    if (this.#state === 'stopping' || this.#state === 'stopped') throw new OmotenashiError(ErrorCode.Stopped, 'the hub is stopped')
+    const events: OmoEvent[] = []
+    for (const [index, input] of inputs.entries()) {
+      const result = this.#catalog.safeParse(input, this.#context)
+      if (result.ok) {
+        events.push(result.event)
+        accepted.push({ index, id: result.event.id })
+        continue
+      }
+      const error = new ValidationError('event', result.issues, result.code)
+      this.#emitHook('event.rejected', input, error)
+      rejected.push({ index, code: error.code, issues: error.issues })
+    }
+    if (events.length > 0) await this.#bus.publishAll(events)
+    for (const event of events) this.#emitHook('event.accepted', event)
     return { accepted, rejected }
   }
 
