@@ -3,6 +3,7 @@
  * owner). It starts consuming on the parent's `go`, and reports how many events it processed and
  * when its first and last one finished (wall-clock ms), so the parent times consumption alone.
  */
+import { readFileSync } from 'node:fs'
 import type { ContainerModule } from 'inversify'
 import { createHub, recordingChannel } from '@omotenashi/core'
 import { profiles } from '@omotenashi/profile'
@@ -41,15 +42,26 @@ hub.hooks.on('event.processed', () => {
   if (processed++ === 0) first = now
   last = now
 })
+/** CPU ms of this process's main (JavaScript) thread, from /proc; the rest is GC and I/O helper threads. */
+function mainThreadCpuMs(): number {
+  try {
+    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+    return ((Number(fields[11]) + Number(fields[12])) / 100) * 1000
+  } catch {
+    return Number.NaN
+  }
+}
 let cpuAtGo = process.cpuUsage()
+let mainAtGo = mainThreadCpuMs()
 process.on('message', (message: string) => {
   if (message === 'go') {
     cpuAtGo = process.cpuUsage()
+    mainAtGo = mainThreadCpuMs()
     void hub.start()
   }
   if (message === 'report') {
     const cpu = process.cpuUsage(cpuAtGo)
-    process.send?.({ processed, first, last, cpuMs: (cpu.user + cpu.system) / 1000 })
+    process.send?.({ processed, first, last, cpuMs: (cpu.user + cpu.system) / 1000, mainCpuMs: mainThreadCpuMs() - mainAtGo })
   }
 })
 process.on('SIGTERM', () => void hub.stop().then(() => process.exit(0)))

@@ -29,6 +29,7 @@ interface Report {
   readonly first: number
   readonly last: number
   readonly cpuMs: number
+  readonly mainCpuMs: number
 }
 
 /** CPU time (ms) the local nats-server has used so far, from /proc; undefined if not found. */
@@ -44,7 +45,7 @@ function natsServerCpuMs(): number | undefined {
 
 async function spawn(hub: string, id: string, maxAckPending: number, workload: Workload): Promise<ChildProcess> {
   const child = fork(worker, [], {
-    execArgv: ['--conditions=@omotenashi/source', '--import', 'tsx', ...(process.env['NATS_BENCH_PROFILE'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['NATS_BENCH_PROFILE']}`] : [])],
+    execArgv: ['--conditions=@omotenashi/source', '--import', 'tsx', ...(process.env['NATS_BENCH_NODE_FLAGS'] ?? '').split(' ').filter(Boolean), ...(process.env['NATS_BENCH_PROFILE'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['NATS_BENCH_PROFILE']}`] : [])],
     env: { ...process.env, HUB: hub, WORKER_ID: id, MAX_ACK_PENDING: String(maxAckPending), WORKLOAD: workload },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
@@ -63,6 +64,8 @@ interface Measured {
   readonly rate: number
   readonly split: string
   readonly workerCpuUs: number
+  /** Share of the workers' CPU spent on their main (JavaScript) threads. */
+  readonly mainShare: number
   readonly natsCpuUs: number | undefined
 }
 
@@ -106,6 +109,7 @@ async function measure(workers: number, maxAckPending: number, workload: Workloa
     rate: (N / ms) * 1000,
     split: reports.map((r) => r.processed.toLocaleString('en-US')).join(' / '),
     workerCpuUs: (reports.reduce((n, r) => n + r.cpuMs, 0) / N) * 1000,
+    mainShare: reports.reduce((n, r) => n + r.mainCpuMs, 0) / reports.reduce((n, r) => n + r.cpuMs, 0),
     natsCpuUs: natsBefore === undefined || natsAfter === undefined ? undefined : ((natsAfter - natsBefore) / N) * 1000,
   }
 }
@@ -114,8 +118,8 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
 
 export async function run(): Promise<string> {
   const rows: string[] = [
-    '| workload | events per message (at most) | in flight per partition | 1 worker (events/s) | 2 workers (events/s) | ratio | events per worker (2 workers) | worker CPU µs/event (1 / 2) | nats-server CPU µs/event (1 / 2) | publish rate (events/s) |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| workload | events per message (at most) | in flight per partition | 1 worker (events/s) | 2 workers (events/s) | ratio | events per worker (2 workers) | worker CPU µs/event (1 / 2) | of it on main threads (1 / 2) | nats-server CPU µs/event (1 / 2) | publish rate (events/s) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ]
   const workloads = (process.env['NATS_BENCH_WORKLOADS'] ?? 'profiles,rules').split(',') as Workload[]
   const pendings = (process.env['NATS_BENCH_PENDING'] ?? '256').split(',').map(Number)
@@ -126,9 +130,10 @@ export async function run(): Promise<string> {
     const one = await measure(1, pending, workload, batch)
     const two = await measure(2, pending, workload, batch)
     const us = (m: Measured) => `${m.workerCpuUs.toFixed(1)}`
+    const pct = (m: Measured) => `${Math.round(m.mainShare * 100)}%`
     const natsUs = (m: Measured) => (m.natsCpuUs === undefined ? '–' : m.natsCpuUs.toFixed(1))
     rows.push(
-      `| ${workload === 'rules' ? 'profiles + rules' : 'profiles'} | ${batch} | ${pending} | ${fmt(one.rate)} | ${fmt(two.rate)} | ${(two.rate / one.rate).toFixed(2)}× | ${two.split} | ${us(one)} / ${us(two)} | ${natsUs(one)} / ${natsUs(two)} | ${fmt((one.publishRate + two.publishRate) / 2)} |`,
+      `| ${workload === 'rules' ? 'profiles + rules' : 'profiles'} | ${batch} | ${pending} | ${fmt(one.rate)} | ${fmt(two.rate)} | ${(two.rate / one.rate).toFixed(2)}× | ${two.split} | ${us(one)} / ${us(two)} | ${pct(one)} / ${pct(two)} | ${natsUs(one)} / ${natsUs(two)} | ${fmt((one.publishRate + two.publishRate) / 2)} |`,
     )
   }
   const load = loadavg().map((l) => l.toFixed(1)).join(' / ')
