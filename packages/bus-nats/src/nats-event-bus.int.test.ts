@@ -4,6 +4,7 @@ import { connect } from 'nats'
 import type { OmoEvent } from '@omotenashi/core'
 import { describeEventBusContract, serviceTest } from '@omotenashi/core/testing'
 import { NatsEventBus } from './nats-event-bus.js'
+import type { NatsBusOptions } from './options.js'
 import { assignPartitions } from './partitions.js'
 
 const test = await serviceTest('nats')
@@ -36,6 +37,26 @@ const ev = (customer: string, n: number): OmoEvent => ({
   identity: { customerId: customer },
   data: { n },
 })
+
+/**
+ * A worker that takes an event and dies on it: it starts on a connection of its own, runs
+ * `meanwhile` (publishing, say), waits until its handler has taken an event (which never
+ * finishes), then loses its connection — no ack, no lease released.
+ */
+async function dieWorking(options: NatsBusOptions, workerId: string, meanwhile?: (bus: NatsEventBus) => Promise<void>): Promise<void> {
+  const connection = await connect({ servers: 'nats://127.0.0.1:4222' })
+  const dying = new NatsEventBus({ ...options, workerId }, connection)
+  let took = false
+  dying.consume(() => {
+    took = true
+    return new Promise<void>(() => undefined)
+  }, () => undefined)
+  await dying.start()
+  await meanwhile?.(dying)
+  for (let i = 0; i < 100 && !took; i++) await new Promise((r) => setTimeout(r, 100))
+  expect(took).toBe(true)
+  await connection.close()
+}
 
 if (test === (await import('vitest')).it) {
   describeEventBusContract('nats', async () => ({ bus: new NatsEventBus({ ...fast, hub: newHub(), maxAttempts: 3 }) }))
@@ -233,18 +254,7 @@ describe('NatsEventBus', () => {
     await first.drain()
     await first.stop()
     // A worker takes event 11 and dies on it: its consumer started at 11 and acked nothing.
-    await new NatsEventBus(options).publish(ev('r', 11))
-    const connection = await connect({ servers: 'nats://127.0.0.1:4222' })
-    const dying = new NatsEventBus({ ...options, workerId: 'dying' }, connection)
-    let took = false
-    dying.consume(() => {
-      took = true
-      return new Promise<void>(() => undefined)
-    }, () => undefined)
-    await dying.start()
-    for (let i = 0; i < 50 && !took; i++) await new Promise((r) => setTimeout(r, 100))
-    expect(took).toBe(true)
-    await connection.close()
+    await dieWorking(options, 'dying', (bus) => bus.publish(ev('r', 11)))
     // The next owner starts after event 10, not at event 1.
     const seen: number[] = []
     const last = new NatsEventBus({ ...options, workerId: 'last' })
@@ -262,21 +272,11 @@ describe('NatsEventBus', () => {
     const after = ev('poisoned', 2)
     // Each "worker" dies (its connection vanishes) while working on the poison event.
     for (let life = 0; life <= options.maxDeliver; life++) {
-      const connection = await connect({ servers: 'nats://127.0.0.1:4222' })
-      const dying = new NatsEventBus({ ...options, workerId: `dying-${life}` }, connection)
-      let took = false
-      dying.consume(() => {
-        took = true
-        return new Promise<void>(() => undefined)
-      }, () => undefined)
-      await dying.start()
-      if (life === 0) {
-        await dying.publish(poison)
-        await dying.publish(after)
-      }
-      for (let i = 0; i < 100 && !took; i++) await new Promise((r) => setTimeout(r, 100))
-      expect(took).toBe(true)
-      await connection.close()
+      await dieWorking(options, `dying-${life}`, async (bus) => {
+        if (life > 0) return
+        await bus.publish(poison)
+        await bus.publish(after)
+      })
     }
     const dead: string[] = []
     const seen: string[] = []
