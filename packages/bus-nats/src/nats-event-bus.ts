@@ -537,9 +537,9 @@ export class NatsEventBus implements EventBus {
    * - the old consumer is deleted only once the new one exists: a worker that dies in between
    *   leaves two, and the next owner starts after the higher floor of both.
    *
-   * Returns the new consumer's name, and whether its first event is to go to the dead letters:
-   * the partition was restarted with events unacked at the same floor more than `maxDeliver`
-   * times in a row (its workers die on it).
+   * Returns the new consumer's name, and whether the events of its first message are to go to
+   * the dead letters: the partition was restarted with events unacked at the same floor more
+   * than `maxDeliver` times in a row (its workers die on it).
    */
   async #restartFromAckFloor(partition: number): Promise<{ name: string; deadLetterFirst: boolean }> {
     const previous = (await this.#consumersByPartition()).get(partition) ?? []
