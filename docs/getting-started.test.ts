@@ -4,6 +4,7 @@ import { Tokens } from '@omotenashi/core'
 import { isReachable } from '@omotenashi/core/testing'
 import { loadRules } from '@omotenashi/decisioning'
 import { ProfileTokens } from '@omotenashi/profile'
+import { connect } from 'nats'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { checkGuide, workspacePackages } from './check-snippets.js'
 import { assembleHub, publishEvents, seeWhy } from './snippets/getting-started-hub.js'
@@ -85,6 +86,11 @@ describe('docs: getting started', () => {
       await hub.stop()
       await pool.query('drop schema if exists getting_started cascade')
       await pool.end()
+      // The guide's hub name is fixed: remove its stream and buckets so each run starts clean.
+      const nc = await connect({ servers: 'nats://127.0.0.1:4222' })
+      const jsm = await nc.jetstreamManager()
+      for (const name of ['OMO_getting-started', 'KV_OMO_getting-started_owners', 'KV_OMO_getting-started_members', 'KV_OMO_getting-started_resets']) await jsm.streams.delete(name).catch(() => undefined)
+      await nc.close()
       vi.unstubAllEnvs()
     }
   }, 60_000)
