@@ -41,8 +41,9 @@ export const LineMessageSchema = z.discriminatedUnion('type', [
 export type LineMessage = z.infer<typeof LineMessageSchema>
 
 /**
- * What an {@link OutboundMessage} may carry under `content.line`: ready LINE messages, a survey
- * question to ask, quick replies, a reply token to answer with, and whether to notify.
+ * What an `OutboundMessage` (@omotenashi/core) may carry under `content.line`: ready LINE
+ * messages, a survey question to ask, quick replies, a reply token to answer with, and whether
+ * to notify.
  */
 export const LineContentSchema = z.object({
   /** Ready LINE message objects (1 to 5). Take precedence over templates and text. */
