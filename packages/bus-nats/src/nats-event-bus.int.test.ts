@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, describe, expect } from 'vitest'
-import { connect } from 'nats'
+import { AckPolicy, connect } from 'nats'
 import type { OmoEvent } from '@omotenashi/core'
 import { describeEventBusContract, serviceTest } from '@omotenashi/core/testing'
 import { NatsEventBus } from './nats-event-bus.js'
@@ -263,6 +263,32 @@ describe('NatsEventBus', () => {
     await last.drain()
     expect(seen).toEqual([11])
     await last.stop()
+  })
+
+  test('a claim that JetStream refuses gives its lease back, and the worker takes the partition once it can', async () => {
+    const hub = newHub()
+    // A stream that allows one consumer, and a foreign consumer holding that slot: making the
+    // partition's consumer fails.
+    const nc = await connect({ servers: 'nats://127.0.0.1:4222' })
+    const jsm = await nc.jetstreamManager()
+    await jsm.streams.add({ name: `OMO_${hub}`, subjects: [`omo.${hub}.p.*`], max_consumers: 1 })
+    await jsm.consumers.add(`OMO_${hub}`, { durable_name: 'foreign', filter_subject: `omo.${hub}.p.7`, ack_policy: AckPolicy.Explicit })
+    const seen: string[] = []
+    const bus = new NatsEventBus({ ...fast, hub, partitions: 1, workerId: 'refused' })
+    bus.consume((e) => void seen.push(e.id), () => undefined)
+    await bus.start() // does not throw
+    expect(bus.ownedPartitions).toEqual([])
+    const owners = await nc.jetstream().views.kv(`OMO_${hub}_owners`)
+    expect(await owners.get('0').then((entry) => entry?.operation ?? 'none')).not.toBe('PUT')
+    // Once the slot is free, a later round claims the partition.
+    await jsm.consumers.delete(`OMO_${hub}`, 'foreign')
+    const e = ev('refused', 1)
+    await bus.publish(e)
+    for (let i = 0; i < 50 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 100))
+    expect(seen).toEqual([e.id])
+    expect(bus.ownedPartitions).toEqual([0])
+    await bus.stop()
+    await nc.close()
   })
 
   test('hands the oldest unacked event to the dead letters when the workers taking it keep dying', async () => {
