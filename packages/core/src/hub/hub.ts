@@ -169,53 +169,55 @@ export class Hub {
    * in which case nothing was applied.
    */
   async publish(input: EventInput): Promise<OmoEvent> {
+    this.#assertTaking()
+    const event = this.#check(input)
+    if (event instanceof ValidationError) throw event
+    await this.#bus.publish(event)
+    this.#emitHook('event.accepted', event)
+    return event
+  }
+
+  /**
+   * Publishes many events: the valid ones are accepted, the invalid ones reported by index. All
+   * are checked first; a bus that implements `publishAll` then takes the valid ones in one call
+   * (one round trip to a remote bus, not one each).
+   */
+  async publishBatch(inputs: readonly EventInput[]): Promise<BatchResult> {
+    this.#assertTaking()
+    const accepted: Array<{ index: number; id: string }> = []
+    const rejected: Array<{ index: number; code: string; issues: readonly ValidationIssue[] }> = []
+    const events: OmoEvent[] = []
+    for (const [index, input] of inputs.entries()) {
+      const event = this.#check(input)
+      if (event instanceof ValidationError) {
+        rejected.push({ index, code: event.code, issues: event.issues })
+        continue
+      }
+      events.push(event)
+      accepted.push({ index, id: event.id })
+    }
+    if (this.#bus.publishAll) {
+      if (events.length > 0) await this.#bus.publishAll(events)
+    } else {
+      for (const event of events) await this.#bus.publish(event)
+    }
+    for (const event of events) this.#emitHook('event.accepted', event)
+    return { accepted, rejected }
+  }
+
+  #assertTaking(): void {
     if (this.#state === 'stopping' || this.#state === 'stopped') {
       throw new OmotenashiError(ErrorCode.Stopped, 'the hub is stopped')
     }
-    const result = this.#catalog.safeParse(input, this.#context)
-    if (!result.ok) {
-      const error = new ValidationError('event', result.issues, result.code)
-      this.#emitHook('event.rejected', input, error)
-      throw error
-    }
-    await this.#bus.publish(result.event)
-    this.#emitHook('event.accepted', result.event)
-    return result.event
   }
 
-  /** Publishes many events: the valid ones are accepted, the invalid ones reported by index. */
-  async publishBatch(inputs: readonly EventInput[]): Promise<BatchResult> {
-    const accepted: Array<{ index: number; id: string }> = []
-    const rejected: Array<{ index: number; code: string; issues: readonly ValidationIssue[] }> = []
-    if (!this.#bus.publishAll) {
-      for (const [index, input] of inputs.entries()) {
-        try {
-          const event = await this.publish(input)
-          accepted.push({ index, id: event.id })
-        } catch (error) {
-          if (error instanceof ValidationError) rejected.push({ index, code: error.code, issues: error.issues })
-          else throw error
-        }
-      }
-      return { accepted, rejected }
-    }
-    // The bus takes the valid events together (one round trip to a remote bus, not one each).
-    if (this.#state === 'stopping' || this.#state === 'stopped') throw new OmotenashiError(ErrorCode.Stopped, 'the hub is stopped')
-    const events: OmoEvent[] = []
-    for (const [index, input] of inputs.entries()) {
-      const result = this.#catalog.safeParse(input, this.#context)
-      if (result.ok) {
-        events.push(result.event)
-        accepted.push({ index, id: result.event.id })
-        continue
-      }
-      const error = new ValidationError('event', result.issues, result.code)
-      this.#emitHook('event.rejected', input, error)
-      rejected.push({ index, code: error.code, issues: error.issues })
-    }
-    if (events.length > 0) await this.#bus.publishAll(events)
-    for (const event of events) this.#emitHook('event.accepted', event)
-    return { accepted, rejected }
+  /** The event as the catalog accepts it (id and time filled in), or the error naming every problem. */
+  #check(input: EventInput): OmoEvent | ValidationError {
+    const result = this.#catalog.safeParse(input, this.#context)
+    if (result.ok) return result.event
+    const error = new ValidationError('event', result.issues, result.code)
+    this.#emitHook('event.rejected', input, error)
+    return error
   }
 
   /** Resolves once every event accepted so far (and every event those emitted) has been processed. */
