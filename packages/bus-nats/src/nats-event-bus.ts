@@ -337,10 +337,11 @@ export class NatsEventBus implements EventBus {
   async #drainOwned(limitMs: number): Promise<void> {
     const until = Date.now() + limitMs
     while (Date.now() < until) {
+      // One list call per round, not one info call per owned partition.
+      const mine = new Set([...this.#owned.values()].map((owned) => owned.consumer))
       let outstanding = 0
-      for (const owned of this.#owned.values()) {
-        const info = await this.#jsm.consumers.info(this.#stream, owned.consumer).catch(() => undefined)
-        outstanding += info ? info.num_pending + info.num_ack_pending : 0
+      for (const infos of (await this.#consumersByPartition().catch(() => new Map<number, ConsumerInfo[]>())).values()) {
+        for (const info of infos) if (mine.has(info.name)) outstanding += info.num_pending + info.num_ack_pending
       }
       if (outstanding === 0) return
       await new Promise((resolve) => setTimeout(resolve, 50))
@@ -554,7 +555,7 @@ export class NatsEventBus implements EventBus {
     if (previous.some((info) => info.num_ack_pending > 0)) {
       const key = String(partition)
       const last = await this.#resets.get(key).catch(() => null)
-      const record = last?.value.length ? (JSON.parse(new TextDecoder().decode(last.value)) as ResetRecord) : undefined
+      const record = last?.value.length ? (JSON.parse(fromBytes.decode(last.value)) as ResetRecord) : undefined
       count = record && record.floor === floor ? record.count + 1 : 1
       await this.#resets.put(key, text.encode(JSON.stringify({ floor, count } satisfies ResetRecord)))
     }
@@ -668,6 +669,6 @@ function undecodable(message: JsMsg): OmoEvent {
     source: 'nats',
     time: new Date(message.info.timestampNanos / 1e6).toISOString(),
     identity: {},
-    data: { subject: message.subject, body: new TextDecoder().decode(message.data).slice(0, 10_000) },
+    data: { subject: message.subject, body: fromBytes.decode(message.data).slice(0, 10_000) },
   }
 }
