@@ -3,13 +3,13 @@
  * owner). It starts consuming on the parent's `go`, and reports how many events it processed and
  * when its first and last one finished (wall-clock ms), so the parent times consumption alone.
  */
-import { readFileSync } from 'node:fs'
 import type { ContainerModule } from 'inversify'
 import { createHub, recordingChannel } from '@omotenashi/core'
 import { profiles } from '@omotenashi/profile'
 import { decisioning, parseRules } from '@omotenashi/decisioning'
 import { natsBus } from '@omotenashi/bus-nats'
 import { EVENT_RULES } from './rules.js'
+import { procCpuMs } from './proc-cpu.js'
 
 // WORKLOAD=rules adds what a real hub does next: every event runs the decisioning stage (its
 // rules compiled per trigger, contact policies, channel choice, the decision recorded).
@@ -42,15 +42,8 @@ hub.hooks.on('event.processed', () => {
   if (processed++ === 0) first = now
   last = now
 })
-/** CPU ms of this process's main (JavaScript) thread, from /proc; the rest is GC and I/O helper threads. */
-function mainThreadCpuMs(): number {
-  try {
-    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-    return ((Number(fields[11]) + Number(fields[12])) / 100) * 1000
-  } catch {
-    return Number.NaN
-  }
-}
+/** CPU ms of this process's main (JavaScript) thread; the rest is GC and I/O helper threads. */
+const mainThreadCpuMs = (): number => procCpuMs(`/proc/self/task/${process.pid}/stat`) ?? Number.NaN
 let cpuAtGo = process.cpuUsage()
 let mainAtGo = mainThreadCpuMs()
 process.on('message', (message: string) => {

@@ -9,13 +9,13 @@
  * Run: node --conditions=@omotenashi/source --import tsx bench/nats.ts
  */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process'
-import { readFileSync } from 'node:fs'
 import { randomUUID } from 'node:crypto'
 import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { connect } from 'nats'
 import { NatsEventBus } from '@omotenashi/bus-nats'
 import type { OmoEvent } from '@omotenashi/core'
+import { procCpuMs } from './proc-cpu.js'
 
 const N = Number(process.env['NATS_BENCH_EVENTS'] ?? 200_000)
 const PARTITIONS = Number(process.env['PARTITIONS'] ?? 32)
@@ -32,12 +32,11 @@ interface Report {
   readonly mainCpuMs: number
 }
 
-/** CPU time (ms) the local nats-server has used so far, from /proc; undefined if not found. */
+/** CPU time (ms) the local nats-server has used so far; undefined if not found. */
 function natsServerCpuMs(): number | undefined {
   try {
     const pid = execFileSync('pidof', ['nats-server'], { encoding: 'utf8' }).trim().split(' ')[0]!
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-    return ((Number(fields[11]) + Number(fields[12])) / 100) * 1000 // utime + stime, in clock ticks of 10 ms
+    return procCpuMs(`/proc/${pid}/stat`)
   } catch {
     return undefined
   }

@@ -1,0 +1,17 @@
+import { readFileSync } from 'node:fs'
+
+/**
+ * CPU time (ms, user + system) of a process or thread so far, from a Linux `/proc/.../stat`
+ * file: `/proc/<pid>/stat` for a process, `/proc/<pid>/task/<tid>/stat` for one thread.
+ * Undefined where /proc cannot be read (not Linux).
+ */
+export function procCpuMs(statPath: string): number | undefined {
+  try {
+    // Fields after the command name (which may hold spaces, so split after its closing paren);
+    // utime and stime are fields 14 and 15, in clock ticks of 10 ms.
+    const fields = readFileSync(statPath, 'utf8').split(') ')[1]!.split(' ')
+    return ((Number(fields[11]) + Number(fields[12])) / 100) * 1000
+  } catch {
+    return undefined
+  }
+}
