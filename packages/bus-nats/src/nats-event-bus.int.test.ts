@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, describe, expect } from 'vitest'
-import { AckPolicy, connect } from 'nats'
+import { AckPolicy, DeliverPolicy, connect } from 'nats'
 import type { OmoEvent } from '@omotenashi/core'
 import { describeEventBusContract, serviceTest } from '@omotenashi/core/testing'
 import { NatsEventBus } from './nats-event-bus.js'
@@ -263,6 +263,35 @@ describe('NatsEventBus', () => {
     await last.drain()
     expect(seen).toEqual([11])
     await last.stop()
+  })
+
+  test('a partition left with two consumers (a claimer died mid-claim) restarts after the higher floor, and keeps one', async () => {
+    const hub = newHub()
+    const options = { ...fast, hub, partitions: 1 }
+    const first = new NatsEventBus({ ...options, workerId: 'first' })
+    first.consume(() => undefined, () => undefined)
+    await first.start()
+    for (let n = 1; n <= 10; n++) await first.publish(ev('z', n))
+    await first.drain()
+    await first.stop()
+    // The consumer a claimer made before it died: starts at event 4, nothing acked.
+    const nc = await connect({ servers: 'nats://127.0.0.1:4222' })
+    const jsm = await nc.jetstreamManager()
+    await jsm.consumers.add(`OMO_${hub}`, { durable_name: 'p0-zombie', filter_subject: `omo.${hub}.p.0`, ack_policy: AckPolicy.All, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: 4 })
+    await new NatsEventBus(options).publish(ev('z', 11))
+    const seen: number[] = []
+    const next = new NatsEventBus({ ...options, workerId: 'next' })
+    next.consume((e) => void seen.push(e.data['n'] as number), () => undefined)
+    await next.start()
+    await next.drain()
+    expect(seen).toEqual([11])
+    const names: string[] = []
+    for await (const info of jsm.consumers.list(`OMO_${hub}`)) names.push(info.name)
+    expect(names).toHaveLength(1)
+    expect(names[0]).toMatch(/^p0-/)
+    expect(names[0]).not.toBe('p0-zombie')
+    await next.stop()
+    await nc.close()
   })
 
   test('a claim that JetStream refuses gives its lease back, and the worker takes the partition once it can', async () => {
