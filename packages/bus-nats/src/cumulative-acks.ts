@@ -38,9 +38,4 @@ export class CumulativeAcks<T extends Finishable> {
   *unacked(): IterableIterator<T> {
     for (let i = this.#head; i < this.#queue.length; i++) yield this.#queue[i]!
   }
-
-  /** Items taken and not yet covered by an ack. */
-  get outstanding(): number {
-    return this.#queue.length - this.#head
-  }
 }
