@@ -58,6 +58,27 @@ async function dieWorking(options: NatsBusOptions, workerId: string, meanwhile?:
   await connection.close()
 }
 
+/** A worker that publishes events 1..`count` of `customer`, processes them all, and stops cleanly. */
+async function processThenStop(options: NatsBusOptions, customer: string, count: number): Promise<void> {
+  const bus = new NatsEventBus({ ...options, workerId: 'first' })
+  bus.consume(() => undefined, () => undefined)
+  await bus.start()
+  for (let n = 1; n <= count; n++) await bus.publish(ev(customer, n))
+  await bus.drain()
+  await bus.stop()
+}
+
+/** The event numbers (`data.n`) a worker that takes over handles until the stream is drained. */
+async function numbersSeenBy(options: NatsBusOptions, workerId: string): Promise<number[]> {
+  const seen: number[] = []
+  const bus = new NatsEventBus({ ...options, workerId })
+  bus.consume((e) => void seen.push(e.data['n'] as number), () => undefined)
+  await bus.start()
+  await bus.drain()
+  await bus.stop()
+  return seen
+}
+
 if (test === (await import('vitest')).it) {
   describeEventBusContract('nats', async () => ({ bus: new NatsEventBus({ ...fast, hub: newHub(), maxAttempts: 3 }) }))
 }
@@ -247,50 +268,28 @@ describe('NatsEventBus', () => {
   test('a partition restarted twice with nothing acked in between does not go back to the start of the stream', async () => {
     const hub = newHub()
     const options = { ...fast, hub, partitions: 1, ackWaitMs: 60_000 }
-    const first = new NatsEventBus({ ...options, workerId: 'first' })
-    first.consume(() => undefined, () => undefined)
-    await first.start()
-    for (let n = 1; n <= 10; n++) await first.publish(ev('r', n))
-    await first.drain()
-    await first.stop()
+    await processThenStop(options, 'r', 10)
     // A worker takes event 11 and dies on it: its consumer started at 11 and acked nothing.
     await dieWorking(options, 'dying', (bus) => bus.publish(ev('r', 11)))
     // The next owner starts after event 10, not at event 1.
-    const seen: number[] = []
-    const last = new NatsEventBus({ ...options, workerId: 'last' })
-    last.consume((e) => void seen.push(e.data['n'] as number), () => undefined)
-    await last.start()
-    await last.drain()
-    expect(seen).toEqual([11])
-    await last.stop()
+    expect(await numbersSeenBy(options, 'last')).toEqual([11])
   })
 
   test('a partition left with two consumers (a claimer died mid-claim) restarts after the higher floor, and keeps one', async () => {
     const hub = newHub()
     const options = { ...fast, hub, partitions: 1 }
-    const first = new NatsEventBus({ ...options, workerId: 'first' })
-    first.consume(() => undefined, () => undefined)
-    await first.start()
-    for (let n = 1; n <= 10; n++) await first.publish(ev('z', n))
-    await first.drain()
-    await first.stop()
+    await processThenStop(options, 'z', 10)
     // The consumer a claimer made before it died: starts at event 4, nothing acked.
     const nc = await connect({ servers: 'nats://127.0.0.1:4222' })
     const jsm = await nc.jetstreamManager()
     await jsm.consumers.add(`OMO_${hub}`, { durable_name: 'p0-zombie', filter_subject: `omo.${hub}.p.0`, ack_policy: AckPolicy.All, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: 4 })
     await new NatsEventBus(options).publish(ev('z', 11))
-    const seen: number[] = []
-    const next = new NatsEventBus({ ...options, workerId: 'next' })
-    next.consume((e) => void seen.push(e.data['n'] as number), () => undefined)
-    await next.start()
-    await next.drain()
-    expect(seen).toEqual([11])
+    expect(await numbersSeenBy(options, 'next')).toEqual([11])
     const names: string[] = []
     for await (const info of jsm.consumers.list(`OMO_${hub}`)) names.push(info.name)
     expect(names).toHaveLength(1)
     expect(names[0]).toMatch(/^p0-/)
     expect(names[0]).not.toBe('p0-zombie')
-    await next.stop()
     await nc.close()
   })
 
