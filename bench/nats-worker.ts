@@ -54,7 +54,7 @@ process.on('message', (message: string) => {
   }
   if (message === 'report') {
     const cpu = process.cpuUsage(cpuAtGo)
-    process.send?.({ processed, first, last, cpuMs: (cpu.user + cpu.system) / 1000, mainCpuMs: mainThreadCpuMs() - mainAtGo })
+    process.send?.({ processed, first, last, cpuMs: (cpu.user + cpu.system) / 1000, mainCpuMs: mainThreadCpuMs() - mainAtGo, maxRssMb: process.resourceUsage().maxRSS / 1024 })
   }
 })
 process.on('SIGTERM', () => void hub.stop().then(() => process.exit(0)))
