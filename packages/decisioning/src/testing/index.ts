@@ -1,2 +1,3 @@
 export * from './profile-fixture.js'
 export * from './contact-history-contract.js'
+export * from './contact-history-across-hubs.js'
