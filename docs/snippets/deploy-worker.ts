@@ -10,7 +10,7 @@ export async function startWorker(env: { DATABASE_URL?: string; NATS_URL?: strin
   const hub = await createHub({
     modules: [
       natsBus({ servers: env.NATS_URL ?? 'nats://127.0.0.1:4222', hub: env.HUB ?? 'shop', partitions: 32 }),
-      postgresStore({ connectionString: env.DATABASE_URL!, schema: env.HUB ?? 'shop' }), // profiles, timers, decisions, ledger, inbox, dead letters
+      postgresStore({ connectionString: env.DATABASE_URL!, schema: env.HUB ?? 'shop' }), // profiles, timers, decisions, ledger, inbox, dead letters, contact history
       profiles(),
       // decisioning({...}), channels…, connectors… — the same as on one process
     ],

@@ -10,13 +10,16 @@ import {
   servicesRequired,
   virtualTime,
 } from '@omotenashi/core/testing'
+import { describeContactHistoryAcrossHubs, describeContactHistoryContract } from '@omotenashi/decisioning/testing'
 import { describe, it } from 'vitest'
 import { PgDatabase } from './database.js'
+import { PgContactHistory } from './pg-contact-history.js'
 import { PgDeadLetterStore } from './pg-dead-letter-store.js'
 import { PgDecisionLog } from './pg-decision-log.js'
 import { PgIdempotencyLedger } from './pg-idempotency-ledger.js'
 import { PgInboxStore } from './pg-inbox-store.js'
 import { PgScheduler } from './pg-scheduler.js'
+import { postgresStore } from './postgres-store.js'
 import { testDatabase } from './testing/index.js'
 
 // Core's contract suites, each test on a fresh schema. Skipped when PostgreSQL is down, unless
@@ -63,6 +66,23 @@ if (up) {
   describeDeadLetterStoreContract('PgDeadLetterStore', async () => {
     const { db, cleanup } = await fresh('contract_dlq')
     return { store: new PgDeadLetterStore(db), cleanup }
+  })
+  describeContactHistoryContract(
+    'PgContactHistory',
+    async () => {
+      const { db, cleanup } = await fresh('contract_contacts')
+      return { history: new PgContactHistory(db), cleanup }
+    },
+    {
+      bounded: async (perCustomer) => {
+        const { db, cleanup } = await fresh('contract_contacts_bounded')
+        return { history: new PgContactHistory(db, { perCustomer }), cleanup }
+      },
+    },
+  )
+  describeContactHistoryAcrossHubs('postgresStore', () => {
+    const t = testDatabase('contacts_hubs')
+    return { modules: () => [postgresStore({ pool: t.pool, schema: t.schema })], cleanup: t.drop }
   })
 } else {
   describe.skip('core contracts on PostgreSQL (PostgreSQL is not reachable)', () => it('skipped', () => {}))

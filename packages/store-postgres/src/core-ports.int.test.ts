@@ -26,7 +26,7 @@ describe('PostgreSQL core ports', () => {
 
   test('migrates once, even when several workers start together', async () => {
     const results = await Promise.all([1, 2, 3].map(() => migrate(t.pool, t.schema, MIGRATIONS)))
-    expect(results.flat()).toEqual(['0001_core_ports', '0002_profiles'])
+    expect(results.flat()).toEqual(['0001_core_ports', '0002_profiles', '0003_contacts'])
     expect(await migrate(t.pool, t.schema, MIGRATIONS)).toEqual([])
     const { rows } = await t.pool.query(`SELECT id FROM "${t.schema}".migrations`)
     expect(rows.map((r) => r.id).sort()).toEqual(MIGRATIONS.map((m) => m.id))

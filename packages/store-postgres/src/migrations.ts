@@ -102,4 +102,20 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX profile_interests_profile ON ${s}.profile_interests (profile_id);
     `,
   },
+  {
+    id: '0003_contacts',
+    sql: (s) => `
+      -- The decisioning stage's contact history (caps, cool-downs, max per customer), shared by
+      -- every worker. seq orders contacts planned at the same millisecond as they were recorded.
+      CREATE TABLE ${s}.contacts (
+        customer_id text NOT NULL,
+        key text NOT NULL,
+        seq bigserial NOT NULL,
+        at bigint NOT NULL,
+        body jsonb NOT NULL,
+        PRIMARY KEY (customer_id, key)
+      );
+      CREATE INDEX contacts_customer_at ON ${s}.contacts (customer_id, at, seq);
+    `,
+  },
 ]

@@ -13,6 +13,8 @@ export const PostgresPortsSchema = z.object({
   inbox: z.boolean().optional(),
   deadLetters: z.boolean().optional(),
   profiles: z.boolean().optional(),
+  /** The decisioning stage's contact history (needs `@omotenashi/decisioning` in the hub). */
+  contactHistory: z.boolean().optional(),
 })
 
 /** Durable scheduler tuning. */
@@ -45,6 +47,8 @@ export const PostgresStoreOptionsSchema = z
     ports: PostgresPortsSchema.optional(),
     /** Durable scheduler tuning. */
     scheduler: SchedulerTuningSchema.optional(),
+    /** Contact history: contacts kept per customer (the oldest go first). Default 1000. */
+    contacts: z.object({ perCustomer: z.number().int().min(1).max(100_000).optional() }).optional(),
     /** Profile store tuning. */
     profiles: z
       .object({

@@ -1,8 +1,10 @@
 import { Tokens } from '@omotenashi/core'
+import { DecisioningTokens } from '@omotenashi/decisioning'
 import { ProfileRules, ProfileTokens } from '@omotenashi/profile'
 import { ContainerModule } from 'inversify'
 import { PgDatabase } from './database.js'
 import { parsePostgresStoreOptions, type PostgresStoreOptions } from './options.js'
+import { PgContactHistory } from './pg-contact-history.js'
 import { PgDeadLetterStore } from './pg-dead-letter-store.js'
 import { PgDecisionLog } from './pg-decision-log.js'
 import { PgIdempotencyLedger } from './pg-idempotency-ledger.js'
@@ -12,7 +14,8 @@ import { PgScheduler } from './pg-scheduler.js'
 
 /**
  * Puts the hub's durable state in PostgreSQL: the Scheduler, DecisionLog, IdempotencyLedger,
- * InboxStore, DeadLetterStore and the ProfileStore (choose with `ports`). Migrations run at hub
+ * InboxStore, DeadLetterStore, the ProfileStore and the decisioning stage's ContactHistory
+ * (choose with `ports`). Migrations run at hub
  * start; a pool the store opened is closed at hub stop, a pool you passed is left open.
  *
  * @example
@@ -35,6 +38,7 @@ export function postgresStore(options: PostgresStoreOptions): ContainerModule {
     }
     if (on('inbox')) m.bind(Tokens.InboxStore).toConstantValue(new PgInboxStore(db))
     if (on('deadLetters')) m.bind(Tokens.DeadLetterStore).toConstantValue(new PgDeadLetterStore(db))
+    if (on('contactHistory')) m.bind(DecisioningTokens.ContactHistory).toConstantValue(new PgContactHistory(db, o.contacts))
     if (on('profiles')) {
       // The hub's rules (bound by profiles()), so resolution here matches the pipeline's.
       m.bind(ProfileTokens.ProfileStore)

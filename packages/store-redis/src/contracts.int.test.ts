@@ -10,13 +10,16 @@ import {
   servicesRequired,
   virtualTime,
 } from '@omotenashi/core/testing'
+import { describeContactHistoryAcrossHubs, describeContactHistoryContract } from '@omotenashi/decisioning/testing'
 import { describe, it } from 'vitest'
 import { RedisConnection } from './connection.js'
+import { RedisContactHistory } from './redis-contact-history.js'
 import { RedisDeadLetterStore } from './redis-dead-letter-store.js'
 import { RedisDecisionLog } from './redis-decision-log.js'
 import { RedisIdempotencyLedger } from './redis-idempotency-ledger.js'
 import { RedisInboxStore } from './redis-inbox-store.js'
 import { RedisScheduler } from './redis-scheduler.js'
+import { redisStore } from './redis-store.js'
 import { testRedis } from './testing/index.js'
 
 // Core's contract suites, each test under a fresh key prefix. Skipped when Redis is down, unless
@@ -60,6 +63,19 @@ if (up) {
   describeDeadLetterStoreContract('RedisDeadLetterStore', async () => {
     const { r, cleanup } = fresh('contract-dlq')
     return { store: new RedisDeadLetterStore(r), cleanup }
+  })
+  describeContactHistoryContract('RedisContactHistory', () => {
+    const { r, cleanup } = fresh('contract-contacts')
+    return { history: new RedisContactHistory(r), cleanup }
+  }, {
+    bounded: (perCustomer) => {
+      const { r, cleanup } = fresh('contract-contacts-bounded')
+      return { history: new RedisContactHistory(r, { perCustomer }), cleanup }
+    },
+  })
+  describeContactHistoryAcrossHubs('redisStore', () => {
+    const t = testRedis('contacts-hubs')
+    return { modules: () => [redisStore({ client: t.client, prefix: t.prefix })], cleanup: t.drop }
   })
 } else {
   describe.skip('core contracts on Redis (Redis is not reachable)', () => it('skipped', () => {}))

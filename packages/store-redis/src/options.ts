@@ -13,6 +13,8 @@ export const RedisPortsSchema = z.object({
   inbox: z.boolean().optional(),
   deadLetters: z.boolean().optional(),
   profiles: z.boolean().optional(),
+  /** The decisioning stage's contact history (needs `@omotenashi/decisioning` in the hub). */
+  contactHistory: z.boolean().optional(),
 })
 
 /** The options of {@link redisStore}, validated. */
@@ -49,6 +51,8 @@ export const RedisStoreOptionsSchema = z
         maxAttempts: z.number().int().min(1).max(100_000).optional(),
       })
       .optional(),
+    /** Contact history: contacts kept per customer (the oldest go first). Default 1000. */
+    contacts: z.object({ perCustomer: z.number().int().min(1).max(100_000).optional() }).optional(),
     /** Decision log caps. */
     decisionLog: z
       .object({

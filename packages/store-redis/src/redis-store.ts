@@ -1,8 +1,10 @@
 import { Tokens } from '@omotenashi/core'
+import { DecisioningTokens } from '@omotenashi/decisioning'
 import { ProfileRules, ProfileTokens } from '@omotenashi/profile'
 import { ContainerModule } from 'inversify'
 import { RedisConnection } from './connection.js'
 import { parseRedisStoreOptions, type RedisStoreOptions } from './options.js'
+import { RedisContactHistory } from './redis-contact-history.js'
 import { RedisDeadLetterStore } from './redis-dead-letter-store.js'
 import { RedisDecisionLog } from './redis-decision-log.js'
 import { RedisIdempotencyLedger } from './redis-idempotency-ledger.js'
@@ -12,7 +14,8 @@ import { RedisScheduler } from './redis-scheduler.js'
 
 /**
  * Puts the hub's durable state in Redis: the Scheduler, DecisionLog, IdempotencyLedger,
- * InboxStore, DeadLetterStore and the ProfileStore (choose with `ports`), every key under
+ * InboxStore, DeadLetterStore, the ProfileStore and the decisioning stage's ContactHistory
+ * (choose with `ports`), every key under
  * `prefix`. A client the store opened is closed at hub stop; a client you passed is left open.
  *
  * @example
@@ -35,6 +38,7 @@ export function redisStore(options: RedisStoreOptions): ContainerModule {
     }
     if (on('inbox')) m.bind(Tokens.InboxStore).toConstantValue(new RedisInboxStore(r))
     if (on('deadLetters')) m.bind(Tokens.DeadLetterStore).toConstantValue(new RedisDeadLetterStore(r))
+    if (on('contactHistory')) m.bind(DecisioningTokens.ContactHistory).toConstantValue(new RedisContactHistory(r, o.contacts))
     if (on('profiles')) {
       // The hub's rules (bound by profiles()), so resolution here matches the pipeline's.
       m.bind(ProfileTokens.ProfileStore)
