@@ -129,7 +129,7 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
 
 export async function run(): Promise<string> {
   const rows: string[] = [
-    '| workload | events per message (at most) | in flight per partition | 1 worker (events/s) | 2 workers (events/s) | ratio | events per worker (2 workers) | worker CPU µs/event (1 / 2) | of it on main threads (1 / 2) | nats-server CPU µs/event (1 / 2) | peak worker RSS MB (1 / 2) | publish rate (events/s) |',
+    '| workload | events per message (at most) | in flight per partition | 1 worker (events/s) | 2 workers (events/s) | ratio (lowest–highest of the rounds) | events per worker (2 workers) | worker CPU µs/event (1 / 2) | of it on main threads (1 / 2) | nats-server CPU µs/event (1 / 2) | peak worker RSS MB (1 / 2) | publish rate (events/s) |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ]
   const workloads = (process.env['NATS_BENCH_WORKLOADS'] ?? 'profiles,rules').split(',') as Workload[]
@@ -149,11 +149,13 @@ export async function run(): Promise<string> {
     }
     const one = median(ones)
     const two = median(twos)
+    const ratios = twos.map((t, i) => t.rate / ones[i]!.rate).sort((x, y) => x - y)
+    const spread = ROUNDS > 1 ? ` (${ratios[0]!.toFixed(2)}–${ratios[ratios.length - 1]!.toFixed(2)})` : ''
     const us = (m: Measured) => `${m.workerCpuUs.toFixed(1)}`
     const pct = (m: Measured) => `${Math.round(m.mainShare * 100)}%`
     const natsUs = (m: Measured) => (m.natsCpuUs === undefined ? '–' : m.natsCpuUs.toFixed(1))
     rows.push(
-      `| ${workload === 'rules' ? 'profiles + rules' : 'profiles'} | ${batch} | ${pending} | ${fmt(one.rate)} | ${fmt(two.rate)} | ${(two.rate / one.rate).toFixed(2)}× | ${two.split} | ${us(one)} / ${us(two)} | ${pct(one)} / ${pct(two)} | ${natsUs(one)} / ${natsUs(two)} | ${fmt(one.maxRssMb)} / ${fmt(two.maxRssMb)} | ${fmt((one.publishRate + two.publishRate) / 2)} |`,
+      `| ${workload === 'rules' ? 'profiles + rules' : 'profiles'} | ${batch} | ${pending} | ${fmt(one.rate)} | ${fmt(two.rate)} | ${(two.rate / one.rate).toFixed(2)}×${spread} | ${two.split} | ${us(one)} / ${us(two)} | ${pct(one)} / ${pct(two)} | ${natsUs(one)} / ${natsUs(two)} | ${fmt(one.maxRssMb)} / ${fmt(two.maxRssMb)} | ${fmt((one.publishRate + two.publishRate) / 2)} |`,
     )
   }
   const load = loadavg().map((l) => l.toFixed(1)).join(' / ')
