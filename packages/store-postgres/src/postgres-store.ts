@@ -15,8 +15,8 @@ import { PgScheduler } from './pg-scheduler.js'
 /**
  * Puts the hub's durable state in PostgreSQL: the Scheduler, DecisionLog, IdempotencyLedger,
  * InboxStore, DeadLetterStore, the ProfileStore and the decisioning stage's ContactHistory
- * (choose with `ports`). Migrations run at hub
- * start; a pool the store opened is closed at hub stop, a pool you passed is left open.
+ * (choose with `ports`). Migrations run at hub start; a pool the store opened is closed at hub
+ * stop, a pool you passed is left open.
  *
  * @example
  * ```ts

@@ -15,8 +15,8 @@ import { RedisScheduler } from './redis-scheduler.js'
 /**
  * Puts the hub's durable state in Redis: the Scheduler, DecisionLog, IdempotencyLedger,
  * InboxStore, DeadLetterStore, the ProfileStore and the decisioning stage's ContactHistory
- * (choose with `ports`), every key under
- * `prefix`. A client the store opened is closed at hub stop; a client you passed is left open.
+ * (choose with `ports`), every key under `prefix`. A client the store opened is closed at hub
+ * stop; a client you passed is left open.
  *
  * @example
  * ```ts
