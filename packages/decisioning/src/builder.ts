@@ -17,7 +17,8 @@ export function defineAction(spec: ActionSpec): ActionSpec {
   return spec
 }
 
-type DoOptions = Omit<NonNullable<RuleSpec['do']>, 'action' | 'actions'>
+/** What {@link RuleBuilder.do} takes besides the action(s): the rule's `do` block without them. */
+export type RuleDoOptions = Omit<NonNullable<RuleSpec['do']>, 'action' | 'actions'>
 
 /**
  * A fluent builder producing exactly the rule documents YAML files hold (`toJSON()`), so code
@@ -75,7 +76,7 @@ export class RuleBuilder {
   }
 
   /** Proposes one action, or several for arbitration. */
-  do(action: string | readonly string[], options: DoOptions = {}): this {
+  do(action: string | readonly string[], options: RuleDoOptions = {}): this {
     this.#spec.do = typeof action === 'string' ? { ...options, action } : { ...options, actions: [...action] }
     return this
   }

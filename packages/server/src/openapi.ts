@@ -20,7 +20,7 @@ const SECURITY = [{ bearerAuth: [] }, { basicAuth: [] }, { apiKeyHeader: [] }]
  * The OpenAPI 3.1 document of a server: every endpoint from the route table, every event type of
  * the hub's catalogue (from its zod schemas), and the routes mounted from other packages.
  */
-export function buildOpenApi(hub: Hub, routes: readonly ApiRoute[], mounted: readonly HttpRoute[], prefix = ''): Json {
+export function buildOpenApi(hub: Hub, routes: readonly ApiRoute[], mounted: readonly HttpRoute[], prefix = ''): Record<string, unknown> {
   const schemas: Record<string, Json> = {
     EventEnvelope: jsonSchema(EventInputSchema),
     CloudEvent: jsonSchema(CloudEventSchema),

@@ -44,7 +44,7 @@ export class RedisDeadLetterStore implements DeadLetterStore {
     return this.#r.init()
   }
 
-  async add(entry: Body): Promise<DeadLetter> {
+  async add(entry: Omit<DeadLetter, 'id' | 'redriven'>): Promise<DeadLetter> {
     const body: Body = { event: entry.event, stage: entry.stage, error: entry.error, at: entry.at }
     const [id, redriven] = await ADD.run<[string, number]>(
       this.#r.client,

@@ -3,7 +3,9 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import addFormatsModule from 'ajv-formats'
 import { parse as parseYaml } from 'yaml'
 
-type Json = Record<string, unknown>
+/** A JSON object of the OpenAPI document, as parsed. */
+export type OpenApiJson = Record<string, unknown>
+type Json = OpenApiJson
 
 /** One contract violation: where (a JSON pointer into the checked value) and why. */
 export interface ContractIssue {
@@ -93,7 +95,7 @@ export class OpenApiContract {
   readonly #compiled = new Map<string, ValidateFunction>()
 
   /** @param spec - path of the YAML/JSON document, or the parsed document. */
-  constructor(spec: string | Json) {
+  constructor(spec: string | OpenApiJson) {
     const doc = (typeof spec === 'string' ? parseYaml(readFileSync(spec, 'utf8')) : structuredClone(spec)) as Json
     const components = (doc['components'] ?? {}) as Json
     const schemas = (components['schemas'] ?? {}) as Json

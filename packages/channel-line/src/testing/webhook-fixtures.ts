@@ -16,7 +16,8 @@ export function lineUserId(seed?: string | number): string {
   return `U${hex}`
 }
 
-interface Common {
+/** What every fixture event takes: whose it is, and the envelope fields LINE sets. */
+export interface LineFixtureCommon {
   readonly userId: string
   readonly timestamp?: number
   readonly redelivery?: boolean
@@ -24,7 +25,7 @@ interface Common {
   readonly mode?: 'active' | 'standby'
 }
 
-function base(type: string, c: Common): Record<string, unknown> {
+function base(type: string, c: LineFixtureCommon): Record<string, unknown> {
   return {
     type,
     timestamp: c.timestamp ?? Date.now(),
@@ -37,18 +38,18 @@ function base(type: string, c: Common): Record<string, unknown> {
 
 /** Builders of webhook events as LINE sends them (valid against LINE's webhook contract). */
 export const lineEvents = {
-  follow: (c: Common & { readonly replyToken?: string; readonly unblocked?: boolean }) => ({
+  follow: (c: LineFixtureCommon & { readonly replyToken?: string; readonly unblocked?: boolean }) => ({
     ...base('follow', c),
     replyToken: c.replyToken ?? randomUUID().replaceAll('-', ''),
     follow: { isUnblocked: c.unblocked ?? false },
   }),
-  unfollow: (c: Common) => base('unfollow', c),
-  text: (c: Common & { readonly text: string; readonly replyToken?: string; readonly messageId?: string }) => ({
+  unfollow: (c: LineFixtureCommon) => base('unfollow', c),
+  text: (c: LineFixtureCommon & { readonly text: string; readonly replyToken?: string; readonly messageId?: string }) => ({
     ...base('message', c),
     replyToken: c.replyToken ?? randomUUID().replaceAll('-', ''),
     message: { type: 'text', id: c.messageId ?? String(Date.now()), text: c.text, quoteToken: randomUUID() },
   }),
-  postback: (c: Common & { readonly data: string; readonly replyToken?: string }) => ({
+  postback: (c: LineFixtureCommon & { readonly data: string; readonly replyToken?: string }) => ({
     ...base('postback', c),
     replyToken: c.replyToken ?? randomUUID().replaceAll('-', ''),
     postback: { data: c.data },

@@ -42,7 +42,8 @@ export const SquarePosOptionsSchema = z.object({
 /** Options of {@link squarePos}. */
 export type SquarePosOptions = z.input<typeof SquarePosOptionsSchema> & { readonly map?: MapHook }
 
-type Ignored = { readonly status: 'ignored'; readonly reason: string }
+/** A webhook the connector read and left alone (not an event it handles), and why. */
+export type SquareWebhookIgnored = { readonly status: 'ignored'; readonly reason: string }
 
 /**
  * Square as a source: verifies `x-square-hmacsha256-signature` (base64 HMAC-SHA256 of the
@@ -79,7 +80,7 @@ export class SquarePosConnector extends SourceConnector {
   }
 
   /** Handles one webhook request (the route calls this). */
-  async handleWebhook(request: WebhookRequest): Promise<DeliveryReport | Ignored> {
+  async handleWebhook(request: WebhookRequest): Promise<DeliveryReport | SquareWebhookIgnored> {
     this.verify(request.body, header(request.headers, 'x-square-hmacsha256-signature'))
     const parsed = SquareNotificationSchema.safeParse(parseJsonBody(request.body))
     if (!parsed.success) throw new BadRequestError(`not a Square notification: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`)
