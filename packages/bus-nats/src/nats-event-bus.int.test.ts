@@ -123,6 +123,30 @@ describe('NatsEventBus', () => {
     expect(await messagesFor(25)).toBe(4)
   })
 
+  test('publishers waiting for room go in the order they came: a smaller batch behind a larger one does not pass it', async () => {
+    // One event per message and room for two, so that the stream's order is the order publishers
+    // got their room in.
+    const bus = new NatsEventBus({ ...fast, hub: newHub(), partitions: 1, publishBatchMax: 1, maxPendingPublishes: 2 })
+    const seen: number[] = []
+    bus.consume((e) => void seen.push(e.data['n'] as number), () => undefined)
+    await bus.start()
+    const e = Array.from({ length: 12 }, (_, n) => ev('one-customer', n))
+    const published = [
+      bus.publish(e[0]!),
+      bus.publish(e[1]!),
+      // Waits for the two above; when one of them is done there is room for one event, not three.
+      bus.publishAll([e[2]!, e[3]!, e[4]!]),
+      // Would fit in that room, but came after the batch of three: it must wait for it.
+      bus.publish(e[5]!),
+      bus.publishAll([e[6]!, e[7]!]),
+      ...e.slice(8).map((event) => bus.publish(event)),
+    ]
+    await Promise.all(published)
+    await bus.drain()
+    expect(seen).toEqual(e.map((_, n) => n))
+    await bus.stop()
+  })
+
   test('splits partitions between two workers, and the survivor takes all when one stops', async () => {
     const hub = newHub()
     const a = new NatsEventBus({ ...fast, hub, workerId: 'worker-a' })

@@ -136,7 +136,8 @@ export class NatsEventBus implements EventBus {
   #timer: NodeJS.Timeout | undefined
   #ticking: Promise<void> = Promise.resolve()
   #pendingPublishes = 0
-  readonly #publishWaiters: Array<() => void> = []
+  /** Publishers waiting for room, first come first served; each is let in with its size counted. */
+  readonly #publishWaiters: Array<{ readonly size: number; readonly enter: () => void }> = []
   /** Events published this turn, per partition, not yet sent. */
   readonly #outgoing = new Map<number, Outgoing>()
   #sendScheduled = false
@@ -183,11 +184,13 @@ export class NatsEventBus implements EventBus {
       throw new OmotenashiError(ErrorCode.Stopped, 'the bus is stopped and takes no more events')
     }
     await this.#connect()
-    // Room for all of them at once, so that they are queued together and in order.
-    while (this.#pendingPublishes > 0 && this.#pendingPublishes + events.length > this.options.maxPendingPublishes) {
-      await new Promise<void>((resolve) => this.#publishWaiters.push(resolve))
+    // Room for all of them at once, so that they are queued together and in order; a publisher
+    // arriving while others wait queues behind them (it must not pass them: order of publishes).
+    if (this.#publishWaiters.length > 0 || !this.#hasRoomFor(events.length)) {
+      await new Promise<void>((enter) => this.#publishWaiters.push({ size: events.length, enter }))
+    } else {
+      this.#pendingPublishes += events.length
     }
-    this.#pendingPublishes += events.length
     try {
       await Promise.all(
         events.map(
@@ -199,8 +202,19 @@ export class NatsEventBus implements EventBus {
       )
     } finally {
       this.#pendingPublishes -= events.length
-      for (const wake of this.#publishWaiters.splice(0)) wake()
+      // Let in, in order, the waiting publishers there is room for now (counting them in before
+      // they resume, so nobody else takes their room), and only those.
+      while (this.#publishWaiters.length > 0 && this.#hasRoomFor(this.#publishWaiters[0]!.size)) {
+        const next = this.#publishWaiters.shift()!
+        this.#pendingPublishes += next.size
+        next.enter()
+      }
     }
+  }
+
+  /** Whether `size` more events may be published now: always when none are pending (a batch larger than the limit goes alone). */
+  #hasRoomFor(size: number): boolean {
+    return this.#pendingPublishes === 0 || this.#pendingPublishes + size <= this.options.maxPendingPublishes
   }
 
   #enqueue(partition: number, id: string, body: string, waiter: Outgoing['waiters'][number]): void {
