@@ -34,11 +34,17 @@ export interface ContactHistory {
   eraseCustomer(customerId: string): Promise<number>
 }
 
-/** Options of {@link MemoryContactHistory}. */
-export interface MemoryContactHistoryOptions {
-  /** Records kept per customer (oldest go first). Default 1000. */
-  readonly perCustomer?: number
+/** How many contacts a history keeps per customer unless told otherwise. */
+export const DEFAULT_CONTACTS_PER_CUSTOMER = 1000
+
+/** Options of a ContactHistory: the memory one, and those of the stores. */
+export interface ContactHistoryOptions {
+  /** Contacts kept per customer (the oldest go first). Default {@link DEFAULT_CONTACTS_PER_CUSTOMER}. */
+  readonly perCustomer?: number | undefined
 }
+
+/** Options of {@link MemoryContactHistory}. */
+export type MemoryContactHistoryOptions = ContactHistoryOptions
 
 /** The in-memory contact history, bounded per customer. */
 export class MemoryContactHistory implements ContactHistory {
@@ -46,7 +52,7 @@ export class MemoryContactHistory implements ContactHistory {
   readonly #perCustomer: number
 
   constructor(options: MemoryContactHistoryOptions = {}) {
-    this.#perCustomer = options.perCustomer ?? 1000
+    this.#perCustomer = options.perCustomer ?? DEFAULT_CONTACTS_PER_CUSTOMER
   }
 
   async record(contact: ContactRecord): Promise<void> {

@@ -1,11 +1,5 @@
-import type { ContactHistory, ContactRecord } from '@omotenashi/decisioning'
+import { DEFAULT_CONTACTS_PER_CUSTOMER, type ContactHistory, type ContactHistoryOptions, type ContactRecord } from '@omotenashi/decisioning'
 import type { PgDatabase } from './database.js'
-
-/** Options of {@link PgContactHistory}. */
-export interface PgContactHistoryOptions {
-  /** Contacts kept per customer (the oldest go first), as the memory history does. Default 1000. */
-  readonly perCustomer?: number | undefined
-}
 
 /**
  * The decisioning stage's ContactHistory on PostgreSQL: what was planned for whom, shared by
@@ -20,9 +14,9 @@ export class PgContactHistory implements ContactHistory {
   readonly #db: PgDatabase
   readonly #perCustomer: number
 
-  constructor(db: PgDatabase, options: PgContactHistoryOptions = {}) {
+  constructor(db: PgDatabase, options: ContactHistoryOptions = {}) {
     this.#db = db
-    this.#perCustomer = options.perCustomer ?? 1000
+    this.#perCustomer = options.perCustomer ?? DEFAULT_CONTACTS_PER_CUSTOMER
   }
 
   /** Applies migrations (idempotent). */

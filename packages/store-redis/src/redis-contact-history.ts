@@ -1,4 +1,4 @@
-import type { ContactHistory, ContactRecord } from '@omotenashi/decisioning'
+import { DEFAULT_CONTACTS_PER_CUSTOMER, type ContactHistory, type ContactHistoryOptions, type ContactRecord } from '@omotenashi/decisioning'
 import type { RedisConnection } from './connection.js'
 import { LuaScript } from './lua-script.js'
 
@@ -34,12 +34,6 @@ local n = redis.call('ZCARD', KEYS[1])
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
 return n`)
 
-/** Options of {@link RedisContactHistory}. */
-export interface RedisContactHistoryOptions {
-  /** Contacts kept per customer (the oldest go first), as the memory history does. Default 1000. */
-  readonly perCustomer?: number | undefined
-}
-
 /**
  * The decisioning stage's ContactHistory on Redis: what was planned for whom, shared by every
  * worker, so frequency caps, cool-downs and "max per customer" hold when a customer's events move
@@ -51,9 +45,9 @@ export class RedisContactHistory implements ContactHistory {
   readonly #r: RedisConnection
   readonly #perCustomer: number
 
-  constructor(connection: RedisConnection, options: RedisContactHistoryOptions = {}) {
+  constructor(connection: RedisConnection, options: ContactHistoryOptions = {}) {
     this.#r = connection
-    this.#perCustomer = options.perCustomer ?? 1000
+    this.#perCustomer = options.perCustomer ?? DEFAULT_CONTACTS_PER_CUSTOMER
   }
 
   /** Connects a client the store opened. */
