@@ -41,9 +41,9 @@ const ev = (customer: string, n: number): OmoEvent => ({
 /**
  * A worker that takes an event and dies on it: it starts on a connection of its own, runs
  * `meanwhile` (publishing, say), waits until its handler has taken an event (which never
- * finishes), then loses its connection — no ack, no lease released.
+ * finishes), holds on to it for `holdMs`, then loses its connection — no ack, no lease released.
  */
-async function dieWorking(options: NatsBusOptions, workerId: string, meanwhile?: (bus: NatsEventBus) => Promise<void>): Promise<void> {
+async function dieWorking(options: NatsBusOptions, workerId: string, meanwhile?: (bus: NatsEventBus) => Promise<void>, holdMs = 0): Promise<void> {
   const connection = await connect({ servers: 'nats://127.0.0.1:4222' })
   const dying = new NatsEventBus({ ...options, workerId }, connection)
   let took = false
@@ -55,6 +55,7 @@ async function dieWorking(options: NatsBusOptions, workerId: string, meanwhile?:
   await meanwhile?.(dying)
   for (let i = 0; i < 100 && !took; i++) await new Promise((r) => setTimeout(r, 100))
   expect(took).toBe(true)
+  await new Promise((r) => setTimeout(r, holdMs))
   await connection.close()
 }
 
@@ -364,6 +365,33 @@ describe('NatsEventBus', () => {
     for (let i = 0; i < 100 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 100))
     expect(dead).toEqual([poison.id])
     expect(seen).toEqual([after.id])
+    await survivor.stop()
+  })
+
+  test('workers that die after holding the partition for a lease are no crash loop: the event is not dead-lettered', async () => {
+    const hub = newHub()
+    const options = { ...fast, hub, partitions: 1, ackWaitMs: 60_000, maxDeliver: 2 }
+    const slow = ev('slow', 1)
+    // As many deaths as make a crash loop, but each worker lives with the event for a whole lease
+    // (plus two rounds to notice) before it dies: the event did not kill them.
+    for (let life = 0; life <= options.maxDeliver; life++) {
+      await dieWorking(
+        options,
+        `killed-${life}`,
+        async (bus) => {
+          if (life === 0) await bus.publish(slow)
+        },
+        options.leaseMs + 3 * options.rebalanceMs,
+      )
+    }
+    const dead: string[] = []
+    const seen: string[] = []
+    const survivor = new NatsEventBus({ ...options, workerId: 'survivor' })
+    survivor.consume((e) => void seen.push(e.id), (e) => void dead.push(e.id))
+    await survivor.start()
+    for (let i = 0; i < 100 && seen.length + dead.length === 0; i++) await new Promise((r) => setTimeout(r, 100))
+    expect(dead).toEqual([])
+    expect(seen).toEqual([slow.id])
     await survivor.stop()
   })
 

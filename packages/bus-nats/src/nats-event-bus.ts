@@ -80,6 +80,13 @@ interface OwnedPartition {
    * #restartFromAckFloor).
    */
   poisoned: Taken | undefined
+  /**
+   * Restarts of the partition at its ack floor counted when this worker claimed it (0: none).
+   * Cleared once this worker has held the partition for a lease (see #tick).
+   */
+  restarts: number
+  /** When this worker claimed the partition (epoch ms). */
+  readonly claimedAt: number
 }
 
 /** What the resets bucket holds per partition: restarts of its consumer at one ack floor. */
@@ -438,6 +445,15 @@ export class NatsEventBus implements EventBus {
       } catch {
         // Our lease lapsed and someone else may hold it now: step back at once.
         leaving.push({ partition: p, lapsed: true })
+        continue
+      }
+      // Held for a whole lease with the floor's events taken first: they do not kill a worker,
+      // so earlier restarts at this floor were other deaths (a deploy, an OOM, a kill while a
+      // send waited out a dead worker's claim), not a crash loop. Forget them, or enough of
+      // those deaths in a row would send a healthy message to the dead letters.
+      if (owned.restarts > 0 && Date.now() - owned.claimedAt >= this.options.leaseMs) {
+        owned.restarts = 0
+        await this.#resets.delete(String(p)).catch(() => undefined)
       }
     }
     // Releases run in the background: letting in-flight events finish can take longer than a
@@ -463,9 +479,10 @@ export class NatsEventBus implements EventBus {
     }
     let name: string
     let deadLetterFirst: boolean
+    let restarts: number
     let messages: ConsumerMessages
     try {
-      ;({ name, deadLetterFirst } = await this.#restartFromAckFloor(partition))
+      ;({ name, deadLetterFirst, restarts } = await this.#restartFromAckFloor(partition))
       const consumer = await this.#js.consumers.get(this.#stream, name)
       messages = await consumer.consume({ max_messages: this.options.maxAckPending })
     } catch {
@@ -495,6 +512,8 @@ export class NatsEventBus implements EventBus {
       idle: [],
       heartbeat,
       poisoned: undefined,
+      restarts,
+      claimedAt: Date.now(),
       runner: new KeyedRunner<TakenEvent>(
         (item) => partitionKey(item.event),
         (item) => this.#handle(item, owned),
@@ -556,13 +575,13 @@ export class NatsEventBus implements EventBus {
    * the dead letters: the partition was restarted with events unacked at the same floor more
    * than `maxDeliver` times in a row (its workers die on it).
    */
-  async #restartFromAckFloor(partition: number): Promise<{ name: string; deadLetterFirst: boolean }> {
+  async #restartFromAckFloor(partition: number): Promise<{ name: string; deadLetterFirst: boolean; restarts: number }> {
     const previous = (await this.#consumersByPartition()).get(partition) ?? []
     const name = `p${partition}-${randomUUID().slice(0, 8)}`
     if (previous.length === 0) {
       // The partition's first owner: its consumer starts at the stream's beginning.
       await this.#jsm.consumers.add(this.#stream, this.#consumerConfig(name, partition))
-      return { name, deadLetterFirst: false }
+      return { name, deadLetterFirst: false, restarts: 0 }
     }
     const floor = Math.max(...previous.map(ackFloor))
     let count = 0
@@ -575,7 +594,7 @@ export class NatsEventBus implements EventBus {
     }
     await this.#jsm.consumers.add(this.#stream, this.#consumerConfig(name, partition, floor + 1))
     for (const info of previous) await this.#jsm.consumers.delete(this.#stream, info.name).catch(() => undefined)
-    return { name, deadLetterFirst: count > this.options.maxDeliver }
+    return { name, deadLetterFirst: count > this.options.maxDeliver, restarts: count }
   }
 
   async #release(partition: number, deleteLease = true): Promise<void> {
