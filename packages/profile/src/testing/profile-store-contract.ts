@@ -170,6 +170,28 @@ export function describeProfileStoreContract(
         expect(await must(store, { email }, at(3))).toBe(customerId)
       })
 
+      it('a known customerId with identifiers it already holds writes only when a lastSeen moves', async () => {
+        const customerId = uniq('C')
+        const email = `${uniq('k')}@example.jp`
+        await must(store, { customerId, email }, at(1))
+        const start = (await store.get(customerId))!.version
+        // The customer id alone, and with its own email within the granularity: nothing to write.
+        expect(await store.resolve({ customerId }, { at: at(1) })).toEqual({ profileId: customerId, created: false, merges: [], refused: [] })
+        expect(await must(store, { customerId, email }, at(1))).toBe(customerId)
+        expect((await store.get(customerId))!.version).toBe(start)
+        // Seen again minutes later: lastSeen moves, one version, still no merge or link.
+        expect(await store.resolve({ customerId, email }, { at: at(5) })).toEqual({ profileId: customerId, created: false, merges: [], refused: [] })
+        const after = (await store.get(customerId))!
+        expect(after.version).toBe(start + 1)
+        expect(after.identifiers['email']?.[0]).toMatchObject({ value: email, firstSeen: at(1), lastSeen: at(5) })
+        // An email another profile holds is no longer "its own": the planner merges as before.
+        const other = `${uniq('k2')}@example.jp`
+        const otherId = await must(store, { email: other }, at(6))
+        const linked = await store.resolve({ customerId, email: other }, { at: at(7) })
+        expect(linked.profileId).toBe(customerId)
+        expect(linked.merges).toEqual([expect.objectContaining({ survivorId: customerId, mergedIds: [otherId] })])
+      })
+
       it('keeps one profile when an anonymous visitor signs in: the new customerId becomes its other name', async () => {
         const anonymousId = uniq('anon')
         const customerId = uniq('web-u')
