@@ -38,6 +38,8 @@ const fromBytes = new TextDecoder()
 interface Taken {
   readonly message: JsMsg
   readonly events: readonly OmoEvent[]
+  /** How many times JetStream delivered it before (read once: parsing the reply subject per event showed in profiles). */
+  readonly redeliveries: number
   /** Events of it not finished yet. */
   remaining: number
   /** Finished: every event of it processed, or kept as a dead letter. */
@@ -536,13 +538,13 @@ export class NatsEventBus implements EventBus {
           if (events.length === 0) throw new Error('an empty array of events')
         } catch (error) {
           // Not ours to read (written to the subject by something else): keep it, skip it.
-          const taken: Taken = { message, events: [undecodable(message)], remaining: 1, done: false }
+          const taken: Taken = { message, events: [undecodable(message)], redeliveries: message.info.redeliveryCount, remaining: 1, done: false }
           owned.acks.take(taken)
           await this.#keepDead(owned, taken.events[0]!, error, 1)
           this.#finished(owned, taken)
           continue
         }
-        const taken: Taken = { message, events, remaining: events.length, done: false }
+        const taken: Taken = { message, events, redeliveries: message.info.redeliveryCount, remaining: events.length, done: false }
         if (deadLetterFirst) {
           owned.poisoned = taken
           deadLetterFirst = false
@@ -617,26 +619,43 @@ export class NatsEventBus implements EventBus {
     if (deleteLease) await this.#owners.delete(String(partition), { previousSeq: owned.revision }).catch(() => undefined)
   }
 
-  async #handle({ event, from }: TakenEvent, owned: OwnedPartition): Promise<void> {
-    const m = from.message
+  /** Runs one event through the handler; stays synchronous while the handler does (no promise per event then). */
+  #handle({ event, from }: TakenEvent, owned: OwnedPartition): void | Promise<void> {
     if (owned.poisoned === from) {
       // The oldest unacked message of a partition whose workers kept dying on it: set its events
       // aside (which of them kills the worker is not known, so all of them).
       const lives = this.options.maxDeliver + 1
-      await this.#keepDead(owned, event, new Error(`its partition's workers stopped ${lives} times without finishing it`), lives)
-      return
+      return this.#keepDead(owned, event, new Error(`its partition's workers stopped ${lives} times without finishing it`), lives)
     }
-    if (m.info.redeliveryCount > this.options.maxDeliver) {
-      await this.#keepDead(owned, event, new Error(`delivered ${m.info.redeliveryCount} times without an ack`), m.info.redeliveryCount)
-      return
+    if (from.redeliveries > this.options.maxDeliver) {
+      return this.#keepDead(owned, event, new Error(`delivered ${from.redeliveries} times without an ack`), from.redeliveries)
     }
-    let lastError: unknown
-    for (let attempt = 1; attempt <= this.options.maxAttempts; attempt++) {
+    let result: void | Promise<void>
+    try {
+      result = this.#handler!(event)
+    } catch (error) {
+      return this.#retry(owned, event, error)
+    }
+    return result === undefined ? undefined : this.#settle(owned, event, result)
+  }
+
+  async #settle(owned: OwnedPartition, event: OmoEvent, pending: Promise<void>): Promise<void> {
+    try {
+      await pending
+    } catch (error) {
+      await this.#retry(owned, event, error)
+    }
+  }
+
+  /** After the first attempt failed with `error`: the remaining attempts, then the dead letters. */
+  async #retry(owned: OwnedPartition, event: OmoEvent, error: unknown): Promise<void> {
+    let lastError = error
+    for (let attempt = 2; attempt <= this.options.maxAttempts; attempt++) {
       try {
         await this.#handler!(event)
         return
-      } catch (error) {
-        lastError = error
+      } catch (failed) {
+        lastError = failed
       }
     }
     await this.#keepDead(owned, event, lastError, this.options.maxAttempts)

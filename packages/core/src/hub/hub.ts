@@ -313,30 +313,49 @@ export class Hub {
   /** Runs stages from `index`; stays synchronous while the stages do. */
   #runFrom(context: PipelineContext, index: number): void | Promise<void> {
     for (let i = index; i < this.#stages.length; i++) {
-      const [name, stage] = this.#stages[i]!
-      let result: void | Promise<void>
-      try {
-        result = stage.run(context)
-      } catch (error) {
-        throw new StageError(name, error)
-      }
-      if (name === 'decide') {
-        // Decisions are known only once the stage has finished, which may be later (async).
-        if (result === undefined) {
-          if (context.decisions.length > 0) result = this.#recordDecisions(context)
-        } else result = result.then(() => (context.decisions.length > 0 ? this.#recordDecisions(context) : undefined))
-      }
-      if (result !== undefined) {
-        return result.then(
-          () => this.#runFrom(context, i + 1),
-          (error: unknown) => {
-            throw error instanceof StageError ? error : new StageError(name, error)
-          },
-        )
-      }
+      const result = this.#runStage(context, i)
+      if (result !== undefined) return this.#continueAfter(context, i, result)
     }
     this.#finish(context)
     return undefined
+  }
+
+  /** Runs stage `i` (and records the decisions it made); a failure is a StageError naming it. */
+  #runStage(context: PipelineContext, i: number): void | Promise<void> {
+    const [name, stage] = this.#stages[i]!
+    let result: void | Promise<void>
+    try {
+      result = stage.run(context)
+    } catch (error) {
+      throw new StageError(name, error)
+    }
+    if (name === 'decide') {
+      // Decisions are known only once the stage has finished, which may be later (async).
+      if (result === undefined) {
+        if (context.decisions.length > 0) result = this.#recordDecisions(context)
+      } else result = result.then(() => (context.decisions.length > 0 ? this.#recordDecisions(context) : undefined))
+    }
+    return result
+  }
+
+  /**
+   * The rest of the pipeline once stage `i` went asynchronous: one async frame per event, where
+   * a `.then` per stage cost a promise and two closures each (the profile stores are async, so
+   * every event took this path twice).
+   */
+  async #continueAfter(context: PipelineContext, i: number, pending: Promise<void>): Promise<void> {
+    for (let at = i; ; ) {
+      try {
+        await pending
+      } catch (error) {
+        throw error instanceof StageError ? error : new StageError(this.#stages[at]![0], error)
+      }
+      let next: void | Promise<void> = undefined
+      while (next === undefined && ++at < this.#stages.length) next = this.#runStage(context, at)
+      if (next === undefined) break
+      pending = next
+    }
+    this.#finish(context)
   }
 
   async #recordDecisions(context: PipelineContext): Promise<void> {

@@ -82,6 +82,32 @@ export function describeEventBusContract(name: string, make: () => Promise<{ bus
       expect(ok).toEqual(['a-2'])
     })
 
+    it('retries and gives up on a synchronous handler as on an async one, in order', async () => {
+      // Buses may skip the promise for a handler that returns nothing (the hub's pipeline does
+      // while its stages are synchronous): a synchronous throw must still be retried and kept.
+      made = await make()
+      const order: string[] = []
+      const undeliverable: string[] = []
+      let failedOnce = false
+      made.bus.consume(
+        (e) => {
+          if (e.id === 'a-1' && !failedOnce) {
+            failedOnce = true
+            throw new Error('transient')
+          }
+          if (e.id === 'b-1') throw new Error('poison')
+          order.push(e.id)
+        },
+        (e) => void undeliverable.push(e.id),
+      )
+      await made.bus.start()
+      for (const e of [ev('a', 1), ev('a', 2), ev('b', 1), ev('b', 2)]) await made.bus.publish(e)
+      await made.bus.drain()
+      expect(order.filter((id) => id.startsWith('a-'))).toEqual(['a-1', 'a-2'])
+      expect(order.filter((id) => id.startsWith('b-'))).toEqual(['b-2'])
+      expect(undeliverable).toEqual(['b-1'])
+    })
+
     it('drains on stop and refuses events after it', async () => {
       made = await make()
       const done: string[] = []
