@@ -146,26 +146,24 @@ export class MemoryProfileStore implements ProfileStore {
     // what planResolution decides for that case, without building its inputs (its maps and sets
     // were a third of what a worker allocated per event).
     const owner = this.#fastPathOwner(normalised)
-    if (owner !== undefined) {
-      if (normalised.identifiers.every((ref) => this.#owners.get(ref.kind, ref.value) === owner)) {
-        const profile = this.#hot.get(owner)?.profile
-        if (!create || (profile && !identifiersNeedWrite(profile.identifiers, normalised.identifiers, at, this.rules))) {
-          return { profileId: owner, created: false, merges: [], refused: normalised.refused }
-        }
-        // Only lastSeen (or firstSeen) moves: the same change the planner would make, in place.
-        if (profile && touchIdentifiersInPlace(profile.identifiers, normalised.identifiers, at, this.rules)) {
+    if (owner !== undefined && normalised.identifiers.every((ref) => this.#owners.get(ref.kind, ref.value) === owner)) {
+      const profile = this.#hot.get(owner)?.profile
+      if (!create || (profile && !identifiersNeedWrite(profile.identifiers, normalised.identifiers, at, this.rules))) {
+        return { profileId: owner, created: false, merges: [], refused: normalised.refused }
+      }
+      // Only lastSeen (or firstSeen) moves: the same change the planner would make, in place.
+      if (profile && touchIdentifiersInPlace(profile.identifiers, normalised.identifiers, at, this.rules)) {
+        profile.version += 1
+        profile.updatedAt = laterOf(profile.updatedAt, at)
+        return { profileId: owner, created: false, merges: [], refused: normalised.refused }
+      }
+      if (profile) {
+        const touched = withIdentifiers(profile.identifiers, normalised.identifiers, at, this.rules)
+        if (touched.evicted.length === 0) {
+          profile.identifiers = touched.identifiers
           profile.version += 1
           profile.updatedAt = laterOf(profile.updatedAt, at)
           return { profileId: owner, created: false, merges: [], refused: normalised.refused }
-        }
-        if (profile) {
-          const touched = withIdentifiers(profile.identifiers, normalised.identifiers, at, this.rules)
-          if (touched.evicted.length === 0) {
-            profile.identifiers = touched.identifiers
-            profile.version += 1
-            profile.updatedAt = laterOf(profile.updatedAt, at)
-            return { profileId: owner, created: false, merges: [], refused: normalised.refused }
-          }
         }
       }
     }
