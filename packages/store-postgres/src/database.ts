@@ -1,5 +1,5 @@
 import pg from 'pg'
-import type { Pool, PoolClient, QueryResultRow } from 'pg'
+import type { Pool, PoolClient, QueryResult, QueryResultRow } from 'pg'
 import { MIGRATIONS, type Migration } from './migrations.js'
 
 /** Options of {@link PgDatabase}. */
@@ -85,14 +85,16 @@ export class PgDatabase {
 
   /**
    * Runs `fn` in a transaction on one client; rolls back on error. `begin` may append statements
-   * without parameters to the BEGIN (one round trip instead of two, e.g. taking advisory locks).
+   * without parameters to the BEGIN (one round trip instead of two, e.g. taking advisory locks);
+   * `fn` gets their results, in order (the BEGIN's first).
    */
-  async transaction<T>(fn: (client: PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+  async transaction<T>(fn: (client: PoolClient, begun: readonly QueryResult[]) => Promise<T>, begin = 'BEGIN'): Promise<T> {
     await this.init()
     const client = await this.pool.connect()
     try {
-      await client.query(begin)
-      const result = await fn(client)
+      // Several statements in one simple-protocol query answer with an array of results.
+      const begun: QueryResult | QueryResult[] = await client.query(begin)
+      const result = await fn(client, Array.isArray(begun) ? begun : [begun])
       await client.query('COMMIT')
       return result
     } catch (error) {
