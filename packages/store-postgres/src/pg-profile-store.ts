@@ -16,6 +16,7 @@ import {
   type PersonExport,
   type Profile,
   type ProfileStore,
+  type ResolutionState,
   type ResolveResult,
 } from '@omotenashi/profile'
 import pg, { type PoolClient } from 'pg'
@@ -62,10 +63,9 @@ interface StateRow {
   readonly body: Profile | null
 }
 
-/** What resolution plans from: owners of the identity's keys, their profiles, the customerId's survivor. */
-interface ResolutionState {
+/** planResolution's state as read here, with the customerId's survivor (the owners stay mutable: dangling entries are dropped). */
+interface ReadState extends ResolutionState {
   readonly owners: Map<string, string>
-  readonly profiles: Map<string, Profile>
   readonly customerId: string | undefined
   /** Every owner's profile was read (false: one was merged away in between; read again). */
   readonly complete: boolean
@@ -147,10 +147,8 @@ export class PgProfileStore implements ProfileStore {
     // locks. A merge committed just after the read is ordered after this call, as it would be
     // after the transaction's commit.
     const seen = await this.#readState(undefined, keys, normalised.customerId, false)
-    if (!create || seen.complete) {
-      const plan = planResolution({ ...normalised, customerId: seen.customerId }, seen, this.rules, { create, at, newId: this.#newId })
-      if (!create || !plan.write) return plan.result
-    }
+    const plan = planResolution({ ...normalised, customerId: seen.customerId }, seen, this.rules, { create, at, newId: this.#newId })
+    if (!create || (seen.complete && !plan.write)) return plan.result
     const lockKeys = normalised.customerId === undefined ? keys : [...keys, `customerId:${normalised.customerId}`]
     // BEGIN, the advisory locks and the first locked read go as one round trip (the read's values
     // spliced in as escaped literals), so an identify that writes keeps the four round trips it
@@ -471,14 +469,14 @@ export class PgProfileStore implements ProfileStore {
   }
 
   /** Reads owners of `keys` and their profiles (locked when `lock`), plus the `customerId` profile. */
-  async #readState(c: PoolClient | undefined, keys: readonly string[], customerId: string | undefined, lock: boolean): Promise<ResolutionState> {
+  async #readState(c: PoolClient | undefined, keys: readonly string[], customerId: string | undefined, lock: boolean): Promise<ReadState> {
     const text = this.#stateSql((_, i) => `$${i + 1}`, keys, customerId, lock)
     const values = customerId === undefined ? [...keys] : [...keys, customerId]
     return this.#stateOf(c ? (await c.query<StateRow>(text, values)).rows : await this.#db.query<StateRow>(text, values))
   }
 
   /** The state planResolution takes, from the read's rows. */
-  #stateOf(rows: readonly StateRow[]): ResolutionState {
+  #stateOf(rows: readonly StateRow[]): ReadState {
     const owners = new Map<string, string>()
     const profiles = new Map<string, Profile>()
     let followed: string | undefined
