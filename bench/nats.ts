@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto'
 import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { connect } from 'nats'
-import { NatsEventBus } from '@omotenashi/bus-nats'
+import { NatsEventBus, type NatsBusOptions } from '@omotenashi/bus-nats'
 import type { OmoEvent } from '@omotenashi/core'
 import { procCpuMs } from './proc-cpu.js'
 
@@ -72,11 +72,16 @@ interface Measured {
   readonly natsCpuUs: number | undefined
   /** Peak resident memory of the largest worker (MB). */
   readonly maxRssMb: number
+  /** What the stream held once everything was published (MB, as JetStream counts it). */
+  readonly storedMb: number
 }
 
-async function measure(workers: number, maxAckPending: number, workload: Workload, publishBatchMax: number): Promise<Measured> {
+type Compression = NonNullable<NatsBusOptions['compression']>
+
+async function measure(workers: number, maxAckPending: number, workload: Workload, publishBatchMax: number, compression: Compression): Promise<Measured> {
   const hub = `bench${randomUUID().slice(0, 6)}`
-  const publisher = new NatsEventBus({ hub, partitions: PARTITIONS, publishBatchMax })
+  // The publisher's setting decides how messages are stored; workers read either.
+  const publisher = new NatsEventBus({ hub, partitions: PARTITIONS, publishBatchMax, compression })
   const t = performance.now()
   const publishes: Array<Promise<void>> = []
   for (let i = 0; i < N; i++) {
@@ -86,6 +91,9 @@ async function measure(workers: number, maxAckPending: number, workload: Workloa
   }
   await Promise.all(publishes)
   const publishRate = (N / (performance.now() - t)) * 1000
+  const nc = await connect({ servers: 'nats://127.0.0.1:4222' })
+  const jsm = await nc.jetstreamManager()
+  const storedMb = (await jsm.streams.info(`OMO_${hub}`)).state.bytes / 1e6
 
   const children: ChildProcess[] = []
   for (let w = 0; w < workers; w++) children.push(await spawn(hub, `w${w}`, maxAckPending, workload))
@@ -105,8 +113,6 @@ async function measure(workers: number, maxAckPending: number, workload: Workloa
   for (const c of children) c.kill('SIGTERM')
   await Promise.all(children.map((c) => new Promise((r) => c.once('exit', r))))
   await publisher.stop()
-  const nc = await connect({ servers: 'nats://127.0.0.1:4222' })
-  const jsm = await nc.jetstreamManager()
   for (const name of [`OMO_${hub}`, `KV_OMO_${hub}_owners`, `KV_OMO_${hub}_members`, `KV_OMO_${hub}_resets`]) await jsm.streams.delete(name).catch(() => undefined)
   await nc.close()
   return {
@@ -116,6 +122,7 @@ async function measure(workers: number, maxAckPending: number, workload: Workloa
     workerCpuUs: (reports.reduce((n, r) => n + r.cpuMs, 0) / N) * 1000,
     mainShare: reports.reduce((n, r) => n + r.mainCpuMs, 0) / reports.reduce((n, r) => n + r.cpuMs, 0),
     maxRssMb: Math.max(...reports.map((r) => r.maxRssMb)),
+    storedMb,
     natsCpuUs: natsBefore === undefined || natsAfter === undefined ? undefined : ((natsAfter - natsBefore) / N) * 1000,
   }
 }
@@ -129,8 +136,8 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
 
 export async function run(): Promise<string> {
   const rows: string[] = [
-    '| workload | events per message (at most) | in flight per partition | 1 worker (events/s) | 2 workers (events/s) | ratio (lowest–highest of the rounds) | events per worker (2 workers) | worker CPU µs/event (1 / 2) | of it on main threads (1 / 2) | nats-server CPU µs/event (1 / 2) | peak worker RSS MB (1 / 2) | publish rate (events/s) |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| workload | events per message (at most) | compression | in flight per partition | 1 worker (events/s) | 2 workers (events/s) | ratio (lowest–highest of the rounds) | events per worker (2 workers) | worker CPU µs/event (1 / 2) | of it on main threads (1 / 2) | nats-server CPU µs/event (1 / 2) | peak worker RSS MB (1 / 2) | publish rate (events/s) | stream MB |',
+    '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ]
   const workloads = (process.env['NATS_BENCH_WORKLOADS'] ?? 'profiles,rules').split(',') as Workload[]
   const pendings = (process.env['NATS_BENCH_PENDING'] ?? '64').split(',').map(Number)
@@ -138,14 +145,18 @@ export async function run(): Promise<string> {
   // event its own JetStream message, how the bus published before) is slow to publish a million
   // of: NATS_BENCH_BATCH=1,100 NATS_BENCH_EVENTS=200000 compares the two.
   const batches = (process.env['NATS_BENCH_BATCH'] ?? '100').split(',').map(Number)
-  for (const [workload, pending, batch] of workloads.flatMap((w) => pendings.flatMap((p) => batches.map((b) => [w, p, b] as const)))) {
+  // How the publisher stores messages: plain JSON, or deflated (less for the NATS server to move,
+  // an inflate per message for the workers).
+  const compressions = (process.env['NATS_BENCH_COMPRESSION'] ?? 'none,deflate').split(',') as Compression[]
+  const cases = workloads.flatMap((w) => pendings.flatMap((p) => batches.flatMap((b) => compressions.map((c) => [w, p, b, c] as const))))
+  for (const [workload, pending, batch, compression] of cases) {
     // This VM's speed drifts by tens of percent within minutes: alternate one and two workers
     // over several rounds and compare medians, so that a slow minute does not decide the ratio.
     const ones: Measured[] = []
     const twos: Measured[] = []
     for (let r = 0; r < ROUNDS; r++) {
-      ones.push(await measure(1, pending, workload, batch))
-      twos.push(await measure(2, pending, workload, batch))
+      ones.push(await measure(1, pending, workload, batch, compression))
+      twos.push(await measure(2, pending, workload, batch, compression))
     }
     const one = median(ones)
     const two = median(twos)
@@ -155,7 +166,7 @@ export async function run(): Promise<string> {
     const pct = (m: Measured) => `${Math.round(m.mainShare * 100)}%`
     const natsUs = (m: Measured) => (m.natsCpuUs === undefined ? '–' : m.natsCpuUs.toFixed(1))
     rows.push(
-      `| ${workload === 'rules' ? 'profiles + rules' : 'profiles'} | ${batch} | ${pending} | ${fmt(one.rate)} | ${fmt(two.rate)} | ${(two.rate / one.rate).toFixed(2)}×${spread} | ${two.split} | ${us(one)} / ${us(two)} | ${pct(one)} / ${pct(two)} | ${natsUs(one)} / ${natsUs(two)} | ${fmt(one.maxRssMb)} / ${fmt(two.maxRssMb)} | ${fmt((one.publishRate + two.publishRate) / 2)} |`,
+      `| ${workload === 'rules' ? 'profiles + rules' : 'profiles'} | ${batch} | ${compression} | ${pending} | ${fmt(one.rate)} | ${fmt(two.rate)} | ${(two.rate / one.rate).toFixed(2)}×${spread} | ${two.split} | ${us(one)} / ${us(two)} | ${pct(one)} / ${pct(two)} | ${natsUs(one)} / ${natsUs(two)} | ${fmt(one.maxRssMb)} / ${fmt(two.maxRssMb)} | ${fmt((one.publishRate + two.publishRate) / 2)} | ${fmt(one.storedMb)} |`,
     )
   }
   const load = loadavg().map((l) => l.toFixed(1)).join(' / ')

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, describe, expect } from 'vitest'
-import { AckPolicy, DeliverPolicy, connect } from 'nats'
+import { AckPolicy, DeliverPolicy, connect, headers } from 'nats'
 import type { OmoEvent } from '@omotenashi/core'
 import { describeEventBusContract, serviceTest } from '@omotenashi/core/testing'
 import { NatsEventBus } from './nats-event-bus.js'
@@ -122,6 +122,68 @@ describe('NatsEventBus', () => {
     expect(await messagesFor(100)).toBe(2)
     // Up to 25 events per message: 25 + 25 + 10, then the event published twice.
     expect(await messagesFor(25)).toBe(4)
+  })
+
+  test('with compression: deflate, a message of several events is stored deflated, and a worker publishing plain JSON reads it', async () => {
+    const hub = newHub()
+    const publisher = new NatsEventBus({ ...fast, hub, partitions: 1, compression: 'deflate' })
+    const worker = new NatsEventBus({ ...fast, hub, partitions: 1 }) // compression: 'none'
+    const seen = new Map<string, number[]>()
+    worker.consume((e) => void seen.set(e.identity.customerId!, [...(seen.get(e.identity.customerId!) ?? []), e.data['n'] as number]), () => undefined)
+    await worker.start()
+    const events = Array.from({ length: 60 }, (_, i) => ev(`c${i % 3}`, Math.floor(i / 3)))
+    await publisher.publishAll(events)
+    await publisher.publish(ev('alone', 0))
+    await worker.publishAll(events.map((e) => ({ ...e, id: `${e.id}-plain` })))
+    await worker.drain()
+    for (const c of ['c0', 'c1', 'c2']) expect(seen.get(c)).toEqual([...Array.from({ length: 20 }, (_, n) => n), ...Array.from({ length: 20 }, (_, n) => n)])
+    expect(seen.get('alone')).toEqual([0])
+
+    const nc = await connect({ servers: 'nats://127.0.0.1:4222' })
+    const jsm = await nc.jetstreamManager()
+    const [batch, alone, plain] = await Promise.all([1, 2, 3].map((seq) => jsm.streams.getMessage(`OMO_${hub}`, { seq })))
+    await nc.close()
+    const json = JSON.stringify(events)
+    // The batch: deflated to a fraction of its JSON, and marked so.
+    expect(batch!.header.get('Content-Encoding')).toBe('deflate')
+    expect(batch!.data.length).toBeLessThan(json.length / 3)
+    // A single event is under the threshold: plain. The plain publisher's batch: plain.
+    expect(alone!.header.get('Content-Encoding')).toBe('')
+    expect(JSON.parse(new TextDecoder().decode(alone!.data)).identity.customerId).toBe('alone')
+    expect(plain!.header.get('Content-Encoding')).toBe('')
+    expect(plain!.data.length).toBeGreaterThan(json.length)
+    await Promise.all([publisher.stop(), worker.stop()])
+  })
+
+  test('hands a message it cannot read (not JSON, an unknown encoding, a corrupt deflate) to the dead letters with its bytes, and goes on', async () => {
+    const hub = newHub()
+    const bus = new NatsEventBus({ ...fast, hub, partitions: 1 })
+    const seen: number[] = []
+    const dead: Array<{ event: OmoEvent; error: string }> = []
+    bus.consume((e) => void seen.push(e.data['n'] as number), (event, error) => void dead.push({ event, error: String(error) }))
+    await bus.start()
+    await bus.publish(ev('before', 1))
+    const nc = await connect({ servers: 'nats://127.0.0.1:4222' })
+    const js = nc.jetstream()
+    const marked = (encoding: string) => {
+      const h = headers()
+      h.set('Content-Encoding', encoding)
+      return h
+    }
+    await js.publish(`omo.${hub}.p.0`, new TextEncoder().encode('not json'))
+    await js.publish(`omo.${hub}.p.0`, new Uint8Array([0x28, 0xb5, 0x2f, 0xfd]), { headers: marked('zstd') })
+    await js.publish(`omo.${hub}.p.0`, new TextEncoder().encode('[{"id":"x"}]'), { headers: marked('deflate') })
+    await nc.close()
+    await bus.publish(ev('after', 2))
+    await bus.drain()
+    expect(seen).toEqual([1, 2])
+    expect(dead.map((d) => d.event.type)).toEqual(['bus.undecodable', 'bus.undecodable', 'bus.undecodable'])
+    expect(dead[0]!.event.data).toEqual({ subject: `omo.${hub}.p.0`, body: 'not json' })
+    expect(dead[1]!.event.data).toEqual({ subject: `omo.${hub}.p.0`, encoding: 'zstd', base64: Buffer.from([0x28, 0xb5, 0x2f, 0xfd]).toString('base64') })
+    expect(dead[1]!.error).toMatch(/Content-Encoding is "zstd"/)
+    expect(dead[2]!.event.data).toEqual({ subject: `omo.${hub}.p.0`, encoding: 'deflate', base64: Buffer.from('[{"id":"x"}]').toString('base64') })
+    expect(dead[2]!.error).toMatch(/deflated body does not inflate/)
+    await bus.stop()
   })
 
   test('publishers waiting for room go in the order they came: a smaller batch behind a larger one does not pass it', async () => {

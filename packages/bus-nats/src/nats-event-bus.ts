@@ -30,6 +30,7 @@ import {
 import { NatsBusOptionsSchema, type NatsBusOptions, type ResolvedNatsBusOptions } from './options.js'
 import { assignPartitions, partitionOf } from './partitions.js'
 import { CumulativeAcks } from './cumulative-acks.js'
+import { CONTENT_ENCODING, decodeBody, encodeBody } from './body-encoding.js'
 
 const text = new TextEncoder()
 const fromBytes = new TextDecoder()
@@ -258,14 +259,14 @@ export class NatsEventBus implements EventBus {
    * Sends a partition's pending events as one message: the event itself when alone (with its id
    * as `Nats-Msg-Id`), else a JSON array of them, with an id made of theirs — the same events
    * published together again are stored once; otherwise consumers' idempotency (profiles apply an
-   * event id once, sends claim their key) absorbs a repeat.
+   * event id once, sends claim their key) absorbs a repeat. Compressed if `compression` says so.
    */
   #send(batch: Outgoing): void {
     this.#outgoing.delete(batch.partition)
     const single = batch.bodies.length === 1
-    const data = text.encode(single ? batch.bodies[0]! : `[${batch.bodies.join(',')}]`)
+    const { data, headers } = encodeBody(single ? batch.bodies[0]! : `[${batch.bodies.join(',')}]`, this.options.compression)
     const msgID = single ? batch.ids.values().next().value! : `batch:${createHash('sha1').update([...batch.ids].join('\n')).digest('base64url')}`
-    this.#js.publish(this.#subject(batch.partition), data, { msgID }).then(
+    this.#js.publish(this.#subject(batch.partition), data, headers ? { msgID, headers } : { msgID }).then(
       () => {
         for (const w of batch.waiters) w.resolve()
       },
@@ -533,7 +534,7 @@ export class NatsEventBus implements EventBus {
       for await (const message of messages) {
         let events: OmoEvent[]
         try {
-          const parsed = JSON.parse(fromBytes.decode(message.data)) as OmoEvent | OmoEvent[]
+          const parsed = JSON.parse(decodeBody(message)) as OmoEvent | OmoEvent[]
           events = Array.isArray(parsed) ? parsed : [parsed]
           if (events.length === 0) throw new Error('an empty array of events')
         } catch (error) {
@@ -713,14 +714,20 @@ function ackFloor(info: ConsumerInfo): number {
   return Math.max(info.ack_floor.stream_seq, start)
 }
 
-/** A stand-in event for a message that is not one, so the dead letters can still keep it. */
+/**
+ * A stand-in event for a message that is not one, so the dead letters can still keep it: its
+ * body as text, or, when it names an encoding (which may be what could not be read), as base64.
+ */
 function undecodable(message: JsMsg): OmoEvent {
+  const encoding = message.headers?.get(CONTENT_ENCODING)
   return {
     id: `nats:${message.info.stream}:${message.seq}`,
     type: 'bus.undecodable',
     source: 'nats',
     time: new Date(message.info.timestampNanos / 1e6).toISOString(),
     identity: {},
-    data: { subject: message.subject, body: fromBytes.decode(message.data).slice(0, 10_000) },
+    data: encoding
+      ? { subject: message.subject, encoding, base64: Buffer.from(message.data.subarray(0, 10_000)).toString('base64') }
+      : { subject: message.subject, body: fromBytes.decode(message.data).slice(0, 10_000) },
   }
 }

@@ -48,6 +48,16 @@ export const NatsBusOptionsSchema = z.object({
   publishBatchMax: z.number().int().min(1).max(10_000).default(100),
   /** Bytes of event JSON at most in one such message (NATS refuses payloads over its `max_payload`, 1 MiB by default). */
   publishBatchBytes: z.number().int().min(1_024).max(64 * 1024 * 1024).default(256 * 1024),
+  /**
+   * How this process compresses the messages it publishes: `deflate` compresses every message of
+   * 1 KiB or more (in practice those of several events) with `node:zlib` and marks it
+   * `Content-Encoding: deflate`. Messages then take a fraction of the bytes in JetStream's
+   * storage and on the wire, and the NATS server, whose CPU goes mostly on bytes, does less per
+   * event; each worker pays an inflate per message instead (see docs/deploy.md, Sizing).
+   * Workers read both forms whatever this says, so to switch it on, first run a version that
+   * reads them everywhere. `none` (the default) publishes JSON as it is.
+   */
+  compression: z.enum(['none', 'deflate']).default('none'),
   /** Events published and awaiting JetStream's ack at once; `publish` waits beyond it (backpressure). */
   maxPendingPublishes: z.number().int().min(1).default(1_024),
   /** On stop, how long to keep processing the owned partitions' backlog before letting them go. */

@@ -82,8 +82,9 @@ describe('crash test: two workers, one SIGKILLed at random points ten times', ()
       const running = new Map<string, ChildProcess>()
       for (const id of ids) running.set(id, await spawnWorker(id, line.url))
 
-      // Publish everything from the test process (publishers are not consumers).
-      const publisher = new NatsEventBus({ hub, partitions: 16 })
+      // Publish everything from the test process (publishers are not consumers), deflated: the
+      // workers (compression left at 'none') must read it through every kill and takeover.
+      const publisher = new NatsEventBus({ hub, partitions: 16, compression: 'deflate' })
       const t0 = Date.UTC(2026, 5, 1)
       const publishing = (async () => {
         for (let n = 0; n < PER_CUSTOMER; n++) {
