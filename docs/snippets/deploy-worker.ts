@@ -9,7 +9,7 @@ export async function startWorker(env: { DATABASE_URL?: string; NATS_URL?: strin
   // #region worker
   const hub = await createHub({
     modules: [
-      natsBus({ servers: env.NATS_URL ?? 'nats://127.0.0.1:4222', hub: env.HUB ?? 'shop', partitions: 32 }),
+      natsBus({ servers: env.NATS_URL ?? 'nats://127.0.0.1:4222', hub: env.HUB ?? 'shop', partitions: 32, compression: 'deflate' }), // deflate: see Sizing
       postgresStore({ connectionString: env.DATABASE_URL!, schema: env.HUB ?? 'shop' }), // profiles, timers, decisions, ledger, inbox, dead letters, contact history
       profiles(),
       // decisioning({...}), channels…, connectors… — the same as on one process
