@@ -1,8 +1,9 @@
 import { deflateSync, inflateSync } from 'node:zlib'
 import { headers, type MsgHdrs } from 'nats'
+import type { ResolvedNatsBusOptions } from './options.js'
 
-/** How the bus may compress what it publishes (the `compression` option). */
-export type Compression = 'none' | 'deflate'
+/** How the bus may compress what it publishes (the `compression` option, whose schema lists them). */
+export type Compression = ResolvedNatsBusOptions['compression']
 
 /** The header that names a message body's compression, with HTTP's name and values. */
 export const CONTENT_ENCODING = 'Content-Encoding'
