@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { connect } from 'nats'
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
+import { deleteHub } from '@omotenashi/bus-nats'
 import { Tokens } from '@omotenashi/core'
 import { serviceTest } from '@omotenashi/core/testing'
 import { ProfileTokens } from '@omotenashi/profile'
@@ -21,7 +22,7 @@ afterAll(async () => {
   const nc = await connect({ servers: 'nats://127.0.0.1:4222' }).catch(() => undefined)
   if (!nc) return
   const jsm = await nc.jetstreamManager()
-  for (const name of [`OMO_${hubName}`, `KV_OMO_${hubName}_owners`, `KV_OMO_${hubName}_members`, `KV_OMO_${hubName}_resets`]) await jsm.streams.delete(name).catch(() => undefined)
+  await deleteHub(jsm, hubName)
   await nc.close()
 })
 

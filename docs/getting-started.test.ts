@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
+import { deleteHub } from '@omotenashi/bus-nats'
 import { Tokens } from '@omotenashi/core'
 import { isReachable } from '@omotenashi/core/testing'
 import { loadRules } from '@omotenashi/decisioning'
@@ -86,10 +87,10 @@ describe('docs: getting started', () => {
       await hub.stop()
       await pool.query('drop schema if exists getting_started cascade')
       await pool.end()
-      // The guide's hub name is fixed: remove its stream and buckets so each run starts clean.
+      // The guide's hub name is fixed: remove its streams and buckets so each run starts clean.
       const nc = await connect({ servers: 'nats://127.0.0.1:4222' })
       const jsm = await nc.jetstreamManager()
-      for (const name of ['OMO_getting-started', 'KV_OMO_getting-started_owners', 'KV_OMO_getting-started_members', 'KV_OMO_getting-started_resets']) await jsm.streams.delete(name).catch(() => undefined)
+      await deleteHub(jsm, 'getting-started')
       await nc.close()
       vi.unstubAllEnvs()
     }

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, describe, expect } from 'vitest'
 import { AckPolicy, DeliverPolicy, connect, headers } from 'nats'
-import type { OmoEvent } from '@omotenashi/core'
+import { partitionKey, type OmoEvent } from '@omotenashi/core'
 import { describeEventBusContract, serviceTest } from '@omotenashi/core/testing'
 import { NatsEventBus } from './nats-event-bus.js'
+import { deleteHub, hubBuckets, partitionStream } from './hub-streams.js'
 import type { NatsBusOptions } from './options.js'
-import { assignPartitions } from './partitions.js'
+import { assignPartitions, partitionOf } from './partitions.js'
 
 const test = await serviceTest('nats')
 const hubs: string[] = []
@@ -23,9 +24,7 @@ afterAll(async () => {
   const nc = await connect({ servers: 'nats://127.0.0.1:4222' }).catch(() => undefined)
   if (!nc) return
   const jsm = await nc.jetstreamManager()
-  for (const hub of hubs) {
-    for (const name of [`OMO_${hub}`, `KV_OMO_${hub}_owners`, `KV_OMO_${hub}_members`, `KV_OMO_${hub}_resets`]) await jsm.streams.delete(name).catch(() => undefined)
-  }
+  for (const hub of hubs) await deleteHub(jsm, hub)
   await nc.close()
 })
 
@@ -98,6 +97,47 @@ describe('NatsEventBus', () => {
     await bus.stop()
   })
 
+  test('keeps each partition in a stream of its own; deleteHub removes the hub and only it', async () => {
+    const hub = newHub()
+    // A hub whose name starts like one of the first hub's streams: deleteHub must not touch it.
+    const neighbour = `${hub}_p1`
+    hubs.push(neighbour)
+    const bus = new NatsEventBus({ ...fast, hub })
+    const other = new NatsEventBus({ ...fast, hub: neighbour, partitions: 1 })
+    const events = Array.from({ length: 40 }, (_, i) => ev(`s${i}`, i))
+    await bus.publishAll(events)
+    await other.publish(ev('n', 1))
+    const nc = await connect({ servers: 'nats://127.0.0.1:4222' })
+    const jsm = await nc.jetstreamManager()
+    let stored = 0
+    for (let p = 0; p < fast.partitions; p++) {
+      const info = await jsm.streams.info(partitionStream(hub, p))
+      expect(info.config.subjects).toEqual([`omo.${hub}.p.${p}`])
+      stored += info.state.messages
+    }
+    // Each partition got its events as one message (published in one turn).
+    expect(stored).toBe(new Set(events.map((e) => partitionOf(partitionKey(e), fast.partitions))).size)
+    await bus.stop()
+    await other.stop()
+
+    const deleted = await deleteHub(jsm, hub)
+    expect(deleted.sort()).toEqual([...Array.from({ length: fast.partitions }, (_, p) => partitionStream(hub, p)), ...Object.values(hubBuckets(hub)).map((b) => `KV_${b}`)].sort())
+    await expect(jsm.streams.info(partitionStream(hub, 0))).rejects.toThrow()
+    expect((await jsm.streams.info(partitionStream(neighbour, 0))).state.messages).toBe(1)
+    await nc.close()
+  })
+
+  test('a hub still in the earlier layout (one stream for every partition) is refused with what to do', async () => {
+    const hub = newHub()
+    const nc = await connect({ servers: 'nats://127.0.0.1:4222' })
+    const jsm = await nc.jetstreamManager()
+    await jsm.streams.add({ name: `OMO_${hub}`, subjects: [`omo.${hub}.p.*`] })
+    const bus = new NatsEventBus({ ...fast, hub })
+    await expect(bus.publish(ev('old', 1))).rejects.toThrow(`the stream OMO_${hub} holds its events in the earlier layout`)
+    await jsm.streams.delete(`OMO_${hub}`)
+    await nc.close()
+  })
+
   test('packs the events published in one turn to a partition into one message, handled in order', async () => {
     const messagesFor = async (publishBatchMax: number) => {
       const hub = newHub()
@@ -113,7 +153,7 @@ describe('NatsEventBus', () => {
       for (const c of ['c0', 'c1', 'c2']) expect(seen.get(c)).toEqual(Array.from({ length: 20 }, (_, n) => n))
       expect(seen.get('twice')).toEqual([0])
       const nc = await connect({ servers: 'nats://127.0.0.1:4222' })
-      const info = await (await nc.jetstreamManager()).streams.info(`OMO_${hub}`)
+      const info = await (await nc.jetstreamManager()).streams.info(partitionStream(hub, 0))
       await nc.close()
       await bus.stop()
       return info.state.messages
@@ -141,7 +181,7 @@ describe('NatsEventBus', () => {
 
     const nc = await connect({ servers: 'nats://127.0.0.1:4222' })
     const jsm = await nc.jetstreamManager()
-    const [batch, alone, plain] = await Promise.all([1, 2, 3].map((seq) => jsm.streams.getMessage(`OMO_${hub}`, { seq })))
+    const [batch, alone, plain] = await Promise.all([1, 2, 3].map((seq) => jsm.streams.getMessage(partitionStream(hub, 0), { seq })))
     await nc.close()
     const json = JSON.stringify(events)
     // The batch: deflated to a fraction of its JSON, and marked so.
@@ -321,7 +361,7 @@ describe('NatsEventBus', () => {
 
     // Its lease lapses unnoticed, and a worker that rendezvous hashing prefers takes the partition.
     const nc = await connect({ servers: 'nats://127.0.0.1:4222' })
-    await (await nc.jetstream().views.kv(`OMO_${hub}_owners`)).delete('0')
+    await (await nc.jetstream().views.kv(hubBuckets(hub).owners)).delete('0')
     const nextId = ['next-1', 'next-2', 'next-3', 'next-4'].find((id) => assignPartitions(1, ['lapsed', id])[0] === id)!
     const next = new NatsEventBus({ ...slow, hub, workerId: nextId })
     let openNew!: () => void
@@ -369,14 +409,18 @@ describe('NatsEventBus', () => {
     // The consumer a claimer made before it died: starts at event 4, nothing acked.
     const nc = await connect({ servers: 'nats://127.0.0.1:4222' })
     const jsm = await nc.jetstreamManager()
-    await jsm.consumers.add(`OMO_${hub}`, { durable_name: 'p0-zombie', filter_subject: `omo.${hub}.p.0`, ack_policy: AckPolicy.All, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: 4 })
+    await jsm.consumers.add(partitionStream(hub, 0), { durable_name: 'p0-zombie', ack_policy: AckPolicy.All, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: 4 })
+    // And one an operator added to watch the stream: not the bus's, left alone.
+    await jsm.consumers.add(partitionStream(hub, 0), { durable_name: 'audit', ack_policy: AckPolicy.None, deliver_policy: DeliverPolicy.All })
     await new NatsEventBus(options).publish(ev('z', 11))
     expect(await numbersSeenBy(options, 'next')).toEqual([11])
     const names: string[] = []
-    for await (const info of jsm.consumers.list(`OMO_${hub}`)) names.push(info.name)
-    expect(names).toHaveLength(1)
-    expect(names[0]).toMatch(/^p0-/)
-    expect(names[0]).not.toBe('p0-zombie')
+    for await (const info of jsm.consumers.list(partitionStream(hub, 0))) names.push(info.name)
+    expect(names).toHaveLength(2)
+    const ours = names.filter((name) => name !== 'audit')
+    expect(ours).toHaveLength(1)
+    expect(ours[0]).toMatch(/^p0-/)
+    expect(ours[0]).not.toBe('p0-zombie')
     await nc.close()
   })
 
@@ -386,17 +430,17 @@ describe('NatsEventBus', () => {
     // partition's consumer fails.
     const nc = await connect({ servers: 'nats://127.0.0.1:4222' })
     const jsm = await nc.jetstreamManager()
-    await jsm.streams.add({ name: `OMO_${hub}`, subjects: [`omo.${hub}.p.*`], max_consumers: 1 })
-    await jsm.consumers.add(`OMO_${hub}`, { durable_name: 'foreign', filter_subject: `omo.${hub}.p.7`, ack_policy: AckPolicy.Explicit })
+    await jsm.streams.add({ name: partitionStream(hub, 0), subjects: [`omo.${hub}.p.0`], max_consumers: 1 })
+    await jsm.consumers.add(partitionStream(hub, 0), { durable_name: 'foreign', ack_policy: AckPolicy.Explicit })
     const seen: string[] = []
     const bus = new NatsEventBus({ ...fast, hub, partitions: 1, workerId: 'refused' })
     bus.consume((e) => void seen.push(e.id), () => undefined)
     await bus.start() // does not throw
     expect(bus.ownedPartitions).toEqual([])
-    const owners = await nc.jetstream().views.kv(`OMO_${hub}_owners`)
+    const owners = await nc.jetstream().views.kv(hubBuckets(hub).owners)
     expect(await owners.get('0').then((entry) => entry?.operation ?? 'none')).not.toBe('PUT')
     // Once the slot is free, a later round claims the partition.
-    await jsm.consumers.delete(`OMO_${hub}`, 'foreign')
+    await jsm.consumers.delete(partitionStream(hub, 0), 'foreign')
     const e = ev('refused', 1)
     await bus.publish(e)
     for (let i = 0; i < 50 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 100))

@@ -31,6 +31,7 @@ import { NatsBusOptionsSchema, type NatsBusOptions, type ResolvedNatsBusOptions 
 import { assignPartitions, partitionOf } from './partitions.js'
 import { CumulativeAcks } from './cumulative-acks.js'
 import { CONTENT_ENCODING, decodeBody, encodeBody } from './body-encoding.js'
+import { hubBuckets, partitionStream, partitionSubject } from './hub-streams.js'
 
 const text = new TextEncoder()
 const fromBytes = new TextDecoder()
@@ -101,8 +102,9 @@ interface ResetRecord {
 /**
  * The EventBus on NATS JetStream, for hubs of several worker processes.
  *
- * - One stream per hub; events go to `omo.<hub>.p.<n>`, `n` = hash(customer) mod `partitions`,
- *   published with `Nats-Msg-Id` = event id (JetStream stores a re-published event once).
+ * - One stream per partition (`OMO_<hub>_p<n>`, see {@link partitionStream}); an event goes to
+ *   `omo.<hub>.p.<n>`, `n` = hash(customer) mod `partitions`, published with `Nats-Msg-Id` =
+ *   event id (JetStream stores a re-published event once).
  *   Events published in one turn to one partition go as one message (see {@link NatsEventBus.publish}).
  * - One durable pull consumer per partition. Exactly one worker owns a partition at a time:
  *   ownership is a lease in a JetStream KV bucket that expires unless renewed, and partitions are
@@ -126,8 +128,6 @@ interface ResetRecord {
 export class NatsEventBus implements EventBus {
   readonly options: ResolvedNatsBusOptions
   readonly workerId: string
-  readonly #stream: string
-  readonly #subjectPrefix: string
   #nc: NatsConnection | undefined
   readonly #ownsConnection: boolean
   #js!: JetStreamClient
@@ -162,8 +162,6 @@ export class NatsEventBus implements EventBus {
     if (!parsed.success) throw ValidationError.fromZod('natsBus options', parsed.error)
     this.options = parsed.data
     this.workerId = parsed.data.workerId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`
-    this.#stream = `OMO_${parsed.data.hub}`
-    this.#subjectPrefix = `omo.${parsed.data.hub}.p`
     this.#nc = connection
     this.#ownsConnection = connection === undefined
   }
@@ -266,7 +264,7 @@ export class NatsEventBus implements EventBus {
     const single = batch.bodies.length === 1
     const { data, headers } = encodeBody(single ? batch.bodies[0]! : `[${batch.bodies.join(',')}]`, this.options.compression)
     const msgID = single ? batch.ids.values().next().value! : `batch:${createHash('sha1').update([...batch.ids].join('\n')).digest('base64url')}`
-    this.#js.publish(this.#subject(batch.partition), data, headers ? { msgID, headers } : { msgID }).then(
+    this.#js.publish(partitionSubject(this.options.hub, batch.partition), data, headers ? { msgID, headers } : { msgID }).then(
       () => {
         for (const w of batch.waiters) w.resolve()
       },
@@ -294,50 +292,44 @@ export class NatsEventBus implements EventBus {
   }
 
   /**
-   * Resolves once every event published to the hub's stream so far has been processed and
+   * Resolves once every event published to the hub's streams so far has been processed and
    * acknowledged — by any worker.
    */
   async drain(): Promise<void> {
     await this.#connect()
+    const partitions = Array.from({ length: this.options.partitions }, (_, p) => p)
     for (;;) {
-      let outstanding = 0
-      const current = await this.#currentConsumers()
-      for (let p = 0; p < this.options.partitions; p++) {
-        const info = current.get(p)
-        if (info) outstanding += info.num_pending + info.num_ack_pending
-        // No consumer: not claimed yet. Outstanding if the partition holds any event at all (it
-        // waits for a worker to make its consumer).
-        else if (await this.#jsm.streams.getMessage(this.#stream, { last_by_subj: this.#subject(p) }).then(() => true, () => false)) outstanding++
-      }
-      if (outstanding === 0 && this.#pendingPublishes === 0) return
+      const outstanding = await Promise.all(partitions.map((p) => this.#outstanding(p)))
+      if (outstanding.every((n) => n === 0) && this.#pendingPublishes === 0) return
       await new Promise((resolve) => setTimeout(resolve, 50))
     }
   }
 
-  /** Every consumer of the hub's stream, by partition (a list of one while none is being replaced). */
-  async #consumersByPartition(): Promise<Map<number, ConsumerInfo[]>> {
-    const byPartition = new Map<number, ConsumerInfo[]>()
-    const prefix = `${this.#subjectPrefix}.`
-    for await (const info of this.#jsm.consumers.list(this.#stream)) {
-      // The list can hold a null for a consumer deleted while it was being listed.
-      const subject = (info as ConsumerInfo | null)?.config.filter_subject
-      if (!subject?.startsWith(prefix)) continue
-      const partition = Number(subject.slice(prefix.length))
-      if (!Number.isInteger(partition)) continue
-      const list = byPartition.get(partition)
-      if (list) list.push(info)
-      else byPartition.set(partition, [info])
+  /** Events of a partition not yet processed and acknowledged (at least 1 if any, when it has no consumer yet). */
+  async #outstanding(partition: number): Promise<number> {
+    const consumers = await this.#consumersOf(partition)
+    if (consumers.length > 0) {
+      // The newest consumer is the one its owner reads (older ones are being deleted).
+      const info = consumers.reduce((a, b) => (Date.parse(b.created) > Date.parse(a.created) ? b : a))
+      return info.num_pending + info.num_ack_pending
     }
-    return byPartition
+    // No consumer: not claimed yet. Outstanding if the partition holds any event at all (it
+    // waits for a worker to make its consumer).
+    return (await this.#jsm.streams.info(partitionStream(this.options.hub, partition))).state.messages > 0 ? 1 : 0
   }
 
-  /** The newest consumer of each partition: the one its owner reads (older ones are being deleted). */
-  async #currentConsumers(): Promise<Map<number, ConsumerInfo>> {
-    const current = new Map<number, ConsumerInfo>()
-    for (const [partition, infos] of await this.#consumersByPartition()) {
-      current.set(partition, infos.reduce((a, b) => (Date.parse(b.created) > Date.parse(a.created) ? b : a)))
+  /**
+   * The partition's consumers that this bus made (named `p<n>-…`; one, or two while one is
+   * being replaced). Others an operator may have added to its stream are not the bus's.
+   */
+  async #consumersOf(partition: number): Promise<ConsumerInfo[]> {
+    const ours = `p${partition}-`
+    const infos: ConsumerInfo[] = []
+    for await (const info of this.#jsm.consumers.list(partitionStream(this.options.hub, partition))) {
+      // The list can hold a null for a consumer deleted while it was being listed.
+      if ((info as ConsumerInfo | null)?.name.startsWith(ours)) infos.push(info)
     }
-    return current
+    return infos
   }
 
   async stop(): Promise<void> {
@@ -361,19 +353,17 @@ export class NatsEventBus implements EventBus {
   async #drainOwned(limitMs: number): Promise<void> {
     const until = Date.now() + limitMs
     while (Date.now() < until) {
-      // One list call per round, not one info call per owned partition.
-      const mine = new Set([...this.#owned.values()].map((owned) => owned.consumer))
-      let outstanding = 0
-      for (const infos of (await this.#consumersByPartition().catch(() => new Map<number, ConsumerInfo[]>())).values()) {
-        for (const info of infos) if (mine.has(info.name)) outstanding += info.num_pending + info.num_ack_pending
-      }
-      if (outstanding === 0) return
+      const outstanding = await Promise.all(
+        [...this.#owned.values()].map((owned) =>
+          this.#jsm.consumers.info(partitionStream(this.options.hub, owned.partition), owned.consumer).then(
+            (info) => info.num_pending + info.num_ack_pending,
+            () => 0, // gone: nothing of it left to finish here
+          ),
+        ),
+      )
+      if (outstanding.every((n) => n === 0)) return
       await new Promise((resolve) => setTimeout(resolve, 50))
     }
-  }
-
-  #subject(partition: number): string {
-    return `${this.#subjectPrefix}.${partition}`
   }
 
   #connect(): Promise<void> {
@@ -385,36 +375,53 @@ export class NatsEventBus implements EventBus {
     this.#nc ??= await connect({ servers: this.options.servers, name: `omotenashi-${this.workerId}` })
     this.#js = this.#nc.jetstream()
     this.#jsm = await this.#nc.jetstreamManager()
-    const subjects = [`${this.#subjectPrefix}.*`]
-    const streamConfig = {
-      name: this.#stream,
-      subjects,
-      storage: StorageType.File,
-      retention: RetentionPolicy.Limits,
-      duplicate_window: nanos(this.options.duplicateWindowMs),
-    }
-    try {
-      await this.#jsm.streams.info(this.#stream)
-    } catch {
-      await this.#jsm.streams.add(streamConfig).catch(async (error: unknown) => {
-        // Another worker created it first: fine.
-        await this.#jsm.streams.info(this.#stream).catch(() => {
-          throw error
-        })
-      })
-    }
+    await this.#ensureStreams()
     // Partition consumers are made, remade and deleted only by the worker holding the
     // partition's lease (see #restartFromAckFloor), never here: a worker starting while another
     // restarts a consumer must not make it again behind its back.
-    this.#owners = await this.#js.views.kv(`${this.#stream}_owners`, { ttl: this.options.leaseMs, history: 1 })
-    this.#members = await this.#js.views.kv(`${this.#stream}_members`, { ttl: this.options.leaseMs, history: 1 })
-    this.#resets = await this.#js.views.kv(`${this.#stream}_resets`, { history: 1 })
+    const buckets = hubBuckets(this.options.hub)
+    this.#owners = await this.#js.views.kv(buckets.owners, { ttl: this.options.leaseMs, history: 1 })
+    this.#members = await this.#js.views.kv(buckets.members, { ttl: this.options.leaseMs, history: 1 })
+    this.#resets = await this.#js.views.kv(buckets.resets, { history: 1 })
   }
 
-  #consumerConfig(name: string, partition: number, startSequence?: number): Partial<ConsumerConfig> {
+  /** Creates the streams of the hub's partitions that do not exist yet (one list call when they all do). */
+  async #ensureStreams(): Promise<void> {
+    const { hub, partitions } = this.options
+    const existing = new Set<string>()
+    for await (const name of this.#jsm.streams.names()) existing.add(name)
+    const missing = Array.from({ length: partitions }, (_, p) => p).filter((p) => !existing.has(partitionStream(hub, p)))
+    await Promise.all(
+      missing.map((p) =>
+        this.#jsm.streams
+          .add({
+            name: partitionStream(hub, p),
+            subjects: [partitionSubject(hub, p)],
+            storage: StorageType.File,
+            retention: RetentionPolicy.Limits,
+            duplicate_window: nanos(this.options.duplicateWindowMs),
+          })
+          .catch(async (error: unknown) => {
+            // Another worker created it first: fine.
+            await this.#jsm.streams.info(partitionStream(hub, p)).catch(() => {
+              // The layout before streams per partition kept the hub's events in one stream
+              // whose subjects overlap these: say so rather than pass on "subjects overlap".
+              if (existing.has(`OMO_${hub}`)) {
+                throw new OmotenashiError(
+                  ErrorCode.Config,
+                  `hub "${hub}": the stream OMO_${hub} holds its events in the earlier layout (one stream for all partitions); let its workers finish it, delete it, then start this version (it keeps a stream per partition, OMO_${hub}_p<n>)`,
+                )
+              }
+              throw error
+            })
+          }),
+      ),
+    )
+  }
+
+  #consumerConfig(name: string, startSequence?: number): Partial<ConsumerConfig> {
     return {
       durable_name: name,
-      filter_subject: this.#subject(partition),
       // Cumulative: one ack covers every earlier event of the partition (see CumulativeAcks).
       ack_policy: AckPolicy.All,
       ...(startSequence === undefined
@@ -486,7 +493,7 @@ export class NatsEventBus implements EventBus {
     let messages: ConsumerMessages
     try {
       ;({ name, deadLetterFirst, restarts } = await this.#restartFromAckFloor(partition))
-      const consumer = await this.#js.consumers.get(this.#stream, name)
+      const consumer = await this.#js.consumers.get(partitionStream(this.options.hub, partition), name)
       messages = await consumer.consume({ max_messages: this.options.maxAckPending })
     } catch {
       // A JetStream call failed (a timeout, a consumer deleted while listed): give the lease back,
@@ -579,11 +586,12 @@ export class NatsEventBus implements EventBus {
    * than `maxDeliver` times in a row (its workers die on it).
    */
   async #restartFromAckFloor(partition: number): Promise<{ name: string; deadLetterFirst: boolean; restarts: number }> {
-    const previous = (await this.#consumersByPartition()).get(partition) ?? []
+    const stream = partitionStream(this.options.hub, partition)
+    const previous = await this.#consumersOf(partition)
     const name = `p${partition}-${randomUUID().slice(0, 8)}`
     if (previous.length === 0) {
       // The partition's first owner: its consumer starts at the stream's beginning.
-      await this.#jsm.consumers.add(this.#stream, this.#consumerConfig(name, partition))
+      await this.#jsm.consumers.add(stream, this.#consumerConfig(name))
       return { name, deadLetterFirst: false, restarts: 0 }
     }
     const floor = Math.max(...previous.map(ackFloor))
@@ -595,8 +603,8 @@ export class NatsEventBus implements EventBus {
       count = record && record.floor === floor ? record.count + 1 : 1
       await this.#resets.put(key, text.encode(JSON.stringify({ floor, count } satisfies ResetRecord)))
     }
-    await this.#jsm.consumers.add(this.#stream, this.#consumerConfig(name, partition, floor + 1))
-    for (const info of previous) await this.#jsm.consumers.delete(this.#stream, info.name).catch(() => undefined)
+    await this.#jsm.consumers.add(stream, this.#consumerConfig(name, floor + 1))
+    for (const info of previous) await this.#jsm.consumers.delete(stream, info.name).catch(() => undefined)
     return { name, deadLetterFirst: count > this.options.maxDeliver, restarts: count }
   }
 

@@ -4,7 +4,7 @@ import * as z from 'zod'
 export const NatsBusOptionsSchema = z.object({
   /** NATS servers, e.g. `nats://127.0.0.1:4222`. Ignored when a connection is given. */
   servers: z.union([z.string(), z.array(z.string())]).default('nats://127.0.0.1:4222'),
-  /** The hub's name: names the stream (`OMO_<hub>`), subjects and KV buckets. */
+  /** The hub's name: names its streams (`OMO_<hub>_p<n>`, one per partition), subjects and KV buckets. */
   hub: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, _ and - (max 32)').default('default'),
   /** Number of partitions events are spread over by customer. Fixed once the stream exists. */
   partitions: z.number().int().min(1).max(1024).default(32),

@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import type { OmoEvent } from '@omotenashi/core'
 import { serviceTest } from '@omotenashi/core/testing'
 import { LineTestServer } from '@omotenashi/channel-line/testing'
-import { NatsEventBus } from '../src/index.js'
+import { NatsEventBus, deleteHub } from '../src/index.js'
 
 // Runs only when both services are up (and fails, when services are required, if either is not).
 const pgTest = await serviceTest('postgres')
@@ -64,7 +64,7 @@ afterAll(async () => {
   const nc = await connect({ servers: 'nats://127.0.0.1:4222' }).catch(() => undefined)
   if (nc) {
     const jsm = await nc.jetstreamManager()
-    for (const name of [`OMO_${hub}`, `KV_OMO_${hub}_owners`, `KV_OMO_${hub}_members`, `KV_OMO_${hub}_resets`]) await jsm.streams.delete(name).catch(() => undefined)
+    await deleteHub(jsm, hub)
     await nc.close()
   }
   const client = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/test' })
