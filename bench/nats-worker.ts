@@ -21,6 +21,7 @@ const hub = await createHub({
   emitOutcomes: false,
   modules: [
     natsBus({
+      servers: process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222',
       hub: process.env['HUB']!,
       workerId: process.env['WORKER_ID']!,
       partitions: Number(process.env['PARTITIONS'] ?? 32),

@@ -8,12 +8,12 @@
  *
  * Run: node --conditions=@omotenashi/source --import tsx bench/nats.ts
  */
-import { execFileSync, fork, type ChildProcess } from 'node:child_process'
+import { execFileSync, fork, spawn as spawnProcess, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { connect } from 'nats'
-import { NatsEventBus, type NatsBusOptions } from '@omotenashi/bus-nats'
+import { NatsEventBus, deleteHub, partitionStream, type NatsBusOptions } from '@omotenashi/bus-nats'
 import type { OmoEvent } from '@omotenashi/core'
 import { procCpuMs } from './proc-cpu.js'
 
@@ -22,7 +22,11 @@ import { procCpuMs } from './proc-cpu.js'
 // per event of two workers against one; at a million it is a small one.
 const N = Number(process.env['NATS_BENCH_EVENTS'] ?? 1_000_000)
 const PARTITIONS = Number(process.env['PARTITIONS'] ?? 32)
+/** Publishes the publisher keeps in flight, all made in one turn (so with batching about IN_FLIGHT / PARTITIONS events share a message). */
+const IN_FLIGHT = Number(process.env['NATS_BENCH_IN_FLIGHT'] ?? 1_000)
 const worker = fileURLToPath(new URL('./nats-worker.ts', import.meta.url))
+/** The NATS server to bench against (the workers read the same variable). */
+const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222'
 
 /** What each worker does with an event: profiles only, or profiles and then the rules. */
 type Workload = 'profiles' | 'rules'
@@ -36,10 +40,10 @@ interface Report {
   readonly maxRssMb: number
 }
 
-/** CPU time (ms) the local nats-server has used so far; undefined if not found. */
+/** CPU time (ms) the local nats-server (`NATS_SERVER_PID` when several run) has used so far; undefined if not found. */
 function natsServerCpuMs(): number | undefined {
   try {
-    const pid = execFileSync('pidof', ['nats-server'], { encoding: 'utf8' }).trim().split(' ')[0]!
+    const pid = process.env['NATS_SERVER_PID'] ?? execFileSync('pidof', ['nats-server'], { encoding: 'utf8' }).trim().split(' ')[0]!
     return procCpuMs(`/proc/${pid}/stat`)
   } catch {
     return undefined
@@ -81,19 +85,21 @@ type Compression = NonNullable<NatsBusOptions['compression']>
 async function measure(workers: number, maxAckPending: number, workload: Workload, publishBatchMax: number, compression: Compression): Promise<Measured> {
   const hub = `bench${randomUUID().slice(0, 6)}`
   // The publisher's setting decides how messages are stored; workers read either.
-  const publisher = new NatsEventBus({ hub, partitions: PARTITIONS, publishBatchMax, compression })
+  const publisher = new NatsEventBus({ servers: NATS_URL, hub, partitions: PARTITIONS, publishBatchMax, compression, maxPendingPublishes: Math.max(1_024, IN_FLIGHT) })
   const t = performance.now()
   const publishes: Array<Promise<void>> = []
   for (let i = 0; i < N; i++) {
     const event: OmoEvent = { id: `e${i}`, type: 'product.viewed', source: 'web', time: '2026-01-01T00:00:00.000Z', identity: { customerId: `c${i % 10_000}` }, data: { sku: `SKU-${i % 100}` } }
     publishes.push(publisher.publish(event))
-    if (publishes.length >= 1_000) await Promise.all(publishes.splice(0))
+    if (publishes.length >= IN_FLIGHT) await Promise.all(publishes.splice(0))
   }
   await Promise.all(publishes)
   const publishRate = (N / (performance.now() - t)) * 1000
-  const nc = await connect({ servers: 'nats://127.0.0.1:4222' })
+  const nc = await connect({ servers: NATS_URL })
   const jsm = await nc.jetstreamManager()
-  const storedMb = (await jsm.streams.info(`OMO_${hub}`)).state.bytes / 1e6
+  let stored = 0
+  for (let p = 0; p < PARTITIONS; p++) stored += (await jsm.streams.info(partitionStream(hub, p))).state.bytes
+  const storedMb = stored / 1e6
 
   const children: ChildProcess[] = []
   for (let w = 0; w < workers; w++) children.push(await spawn(hub, `w${w}`, maxAckPending, workload))
@@ -113,7 +119,7 @@ async function measure(workers: number, maxAckPending: number, workload: Workloa
   for (const c of children) c.kill('SIGTERM')
   await Promise.all(children.map((c) => new Promise((r) => c.once('exit', r))))
   await publisher.stop()
-  for (const name of [`OMO_${hub}`, `KV_OMO_${hub}_owners`, `KV_OMO_${hub}_members`, `KV_OMO_${hub}_resets`]) await jsm.streams.delete(name).catch(() => undefined)
+  await deleteHub(jsm, hub)
   await nc.close()
   return {
     publishRate,
@@ -134,10 +140,38 @@ const median = (runs: Measured[]): Measured => [...runs].sort((a, b) => a.rate -
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
 
+/** Cores a run kept busy: its workers' and the NATS server's CPU per event, times its rate (NaN without the server's). */
+const coresBusy = (m: Measured): number => (m.rate * (m.workerCpuUs + (m.natsCpuUs ?? Number.NaN))) / 1e6
+
+// Parses and folds JSON in a loop for a fixed amount of work (no I/O): what the machine's cores
+// give two such processes against one, with nothing shared but the hardware.
+const SPIN = `const e = JSON.stringify({ id: 'e1', type: 'product.viewed', data: { sku: 'SKU-1' } }); const m = new Map(); const t = performance.now();
+for (let i = 0; i < 2e6; i++) { const v = JSON.parse(e); const k = 'c' + (i % 1e4); m.set(k, (m.get(k) ?? 0) + v.data.sku.length) }
+process.stdout.write(String(performance.now() - t))`
+
+async function spinMs(): Promise<number> {
+  const child = spawnProcess(process.execPath, ['-e', SPIN], { stdio: ['ignore', 'pipe', 'inherit'] })
+  let out = ''
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()))
+  await new Promise((resolve) => child.once('exit', resolve))
+  return Number(out)
+}
+
+/** Work per second of two CPU-bound processes together against one alone (median of three alternations). */
+async function cpuScaling(): Promise<number> {
+  const ratios: number[] = []
+  for (let r = 0; r < 3; r++) {
+    const alone = await spinMs()
+    const together = await Promise.all([spinMs(), spinMs()])
+    ratios.push((2 * alone) / Math.max(...together))
+  }
+  return ratios.sort((a, b) => a - b)[1]!
+}
+
 export async function run(): Promise<string> {
   const rows: string[] = [
-    '| workload | events per message (at most) | compression | in flight per partition | 1 worker (events/s) | 2 workers (events/s) | ratio (lowest–highest of the rounds) | events per worker (2 workers) | worker CPU µs/event (1 / 2) | of it on main threads (1 / 2) | nats-server CPU µs/event (1 / 2) | peak worker RSS MB (1 / 2) | publish rate (events/s) | stream MB |',
-    '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| workload | events per message (at most) | compression | in flight per partition | 1 worker (events/s) | 2 workers (events/s) | ratio (lowest–highest of the rounds) | events per worker (2 workers) | worker CPU µs/event (1 / 2) | of it on main threads (1 / 2) | nats-server CPU µs/event (1 / 2) | cores busy (1 / 2) | ceiling (2 ÷ cores busy with 1) | peak worker RSS MB (1 / 2) | publish rate (events/s) | stream MB |',
+    '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ]
   const workloads = (process.env['NATS_BENCH_WORKLOADS'] ?? 'profiles,rules').split(',') as Workload[]
   const pendings = (process.env['NATS_BENCH_PENDING'] ?? '64').split(',').map(Number)
@@ -166,11 +200,17 @@ export async function run(): Promise<string> {
     const pct = (m: Measured) => `${Math.round(m.mainShare * 100)}%`
     const natsUs = (m: Measured) => (m.natsCpuUs === undefined ? '–' : m.natsCpuUs.toFixed(1))
     rows.push(
-      `| ${workload === 'rules' ? 'profiles + rules' : 'profiles'} | ${batch} | ${compression} | ${pending} | ${fmt(one.rate)} | ${fmt(two.rate)} | ${(two.rate / one.rate).toFixed(2)}×${spread} | ${two.split} | ${us(one)} / ${us(two)} | ${pct(one)} / ${pct(two)} | ${natsUs(one)} / ${natsUs(two)} | ${fmt(one.maxRssMb)} / ${fmt(two.maxRssMb)} | ${fmt((one.publishRate + two.publishRate) / 2)} | ${fmt(one.storedMb)} |`,
+      `| ${workload === 'rules' ? 'profiles + rules' : 'profiles'} | ${batch} | ${compression} | ${pending} | ${fmt(one.rate)} | ${fmt(two.rate)} | ${(two.rate / one.rate).toFixed(2)}×${spread} | ${two.split} | ${us(one)} / ${us(two)} | ${pct(one)} / ${pct(two)} | ${natsUs(one)} / ${natsUs(two)} | ${coresBusy(one).toFixed(2)} / ${coresBusy(two).toFixed(2)} | ${(2 / coresBusy(one)).toFixed(2)}× | ${fmt(one.maxRssMb)} / ${fmt(two.maxRssMb)} | ${fmt((one.publishRate + two.publishRate) / 2)} | ${fmt(one.storedMb)} |`,
     )
   }
   const load = loadavg().map((l) => l.toFixed(1)).join(' / ')
-  return rows.join('\n') + `\n\n${N.toLocaleString('en-US')} events over 10,000 customers and 32 partitions, published first (1,000 publishes in flight at a time, so with batching about 31 events share a message); timed from the first event a worker finished to the last; each row the median of ${ROUNDS} rounds alternating one and two workers. Load average when done: ${load}.`
+  const scaling = await cpuScaling()
+  return (
+    rows.join('\n') +
+    `\n\n${N.toLocaleString('en-US')} events over 10,000 customers and ${PARTITIONS} partitions, published first (${IN_FLIGHT.toLocaleString('en-US')} publishes in flight at a time, so with batching about ${Math.round(IN_FLIGHT / PARTITIONS)} events share a message); timed from the first event a worker finished to the last; each row the median of ${ROUNDS} rounds alternating one and two workers. ` +
+    `Cores busy: the workers' and the NATS server's CPU over the run's time; the ceiling is what two workers could reach if each event cost what it did with one and both cores were kept busy, so the NATS server's share of the two cores is what keeps it under 2×. ` +
+    `Two CPU-bound Node processes (JSON, no I/O) ran ${scaling.toFixed(2)}× one alone on this machine in this run. Load average when done: ${load}.`
+  )
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
