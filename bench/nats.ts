@@ -208,7 +208,7 @@ export async function run(): Promise<string> {
   return (
     rows.join('\n') +
     `\n\n${N.toLocaleString('en-US')} events over 10,000 customers and ${PARTITIONS} partitions, published first (${IN_FLIGHT.toLocaleString('en-US')} publishes in flight at a time, so with batching about ${Math.round(IN_FLIGHT / PARTITIONS)} events share a message); timed from the first event a worker finished to the last; each row the median of ${ROUNDS} rounds alternating one and two workers. ` +
-    `Cores busy: the workers' and the NATS server's CPU over the run's time; the ceiling is what two workers could reach if each event cost what it did with one and both cores were kept busy, so the NATS server's share of the two cores is what keeps it under 2×. ` +
+    `Cores busy: the workers' and the NATS server's CPU over the run's time. Ceiling: what two workers reach if every event costs what it did with one and both cores stay busy; what keeps it under 2× is the share of the cores that one worker's run already takes beside the worker's main thread (the NATS server, V8's helper threads). ` +
     `Two CPU-bound Node processes (JSON, no I/O) ran ${scaling.toFixed(2)}× one alone on this machine in this run. Load average when done: ${load}.`
   )
 }
