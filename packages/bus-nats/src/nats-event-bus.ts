@@ -385,37 +385,33 @@ export class NatsEventBus implements EventBus {
     this.#resets = await this.#js.views.kv(buckets.resets, { history: 1 })
   }
 
-  /** Creates the streams of the hub's partitions that do not exist yet (one list call when they all do). */
+  /**
+   * Creates the streams of the hub's partitions that do not exist yet. One info request per
+   * partition rather than listing the server's streams: it needs no right to list other
+   * accounts' or hubs' streams, and costs the same however many the server holds.
+   */
   async #ensureStreams(): Promise<void> {
     const { hub, partitions } = this.options
-    const existing = new Set<string>()
-    for await (const name of this.#jsm.streams.names()) existing.add(name)
-    const missing = Array.from({ length: partitions }, (_, p) => p).filter((p) => !existing.has(partitionStream(hub, p)))
     await Promise.all(
-      missing.map((p) =>
-        this.#jsm.streams
-          .add({
-            name: partitionStream(hub, p),
-            subjects: [partitionSubject(hub, p)],
-            storage: StorageType.File,
-            retention: RetentionPolicy.Limits,
-            duplicate_window: nanos(this.options.duplicateWindowMs),
-          })
+      Array.from({ length: partitions }, async (_, p) => {
+        const name = partitionStream(hub, p)
+        if (await this.#jsm.streams.info(name).then(() => true, () => false)) return
+        await this.#jsm.streams
+          .add({ name, subjects: [partitionSubject(hub, p)], storage: StorageType.File, retention: RetentionPolicy.Limits, duplicate_window: nanos(this.options.duplicateWindowMs) })
           .catch(async (error: unknown) => {
             // Another worker created it first: fine.
-            await this.#jsm.streams.info(partitionStream(hub, p)).catch(() => {
-              // The layout before streams per partition kept the hub's events in one stream
-              // whose subjects overlap these: say so rather than pass on "subjects overlap".
-              if (existing.has(`OMO_${hub}`)) {
-                throw new OmotenashiError(
-                  ErrorCode.Config,
-                  `hub "${hub}": the stream OMO_${hub} holds its events in the earlier layout (one stream for all partitions); let its workers finish it, delete it, then start this version (it keeps a stream per partition, OMO_${hub}_p<n>)`,
-                )
-              }
-              throw error
-            })
-          }),
-      ),
+            if (await this.#jsm.streams.info(name).then(() => true, () => false)) return
+            // The layout before streams per partition kept the hub's events in one stream whose
+            // subjects overlap these: say so rather than pass on "subjects overlap".
+            if (await this.#jsm.streams.info(`OMO_${hub}`).then((info) => info.config.subjects.includes(`omo.${hub}.p.*`), () => false)) {
+              throw new OmotenashiError(
+                ErrorCode.Config,
+                `hub "${hub}": the stream OMO_${hub} holds its events in the earlier layout (one stream for all partitions); let its workers finish it, delete it, then start this version (it keeps a stream per partition, OMO_${hub}_p<n>)`,
+              )
+            }
+            throw error
+          })
+      }),
     )
   }
 
