@@ -8,14 +8,14 @@
  *
  * Run: node --conditions=@omotenashi/source --import tsx bench/nats.ts
  */
-import { execFileSync, fork, spawn as spawnProcess, type ChildProcess } from 'node:child_process'
+import { fork, spawn as spawnProcess, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { connect } from 'nats'
 import { NatsEventBus, deleteHub, partitionStream, type NatsBusOptions } from '@omotenashi/bus-nats'
 import type { OmoEvent } from '@omotenashi/core'
-import { procCpuMs } from './proc-cpu.js'
+import { natsServerCpuMs } from './proc-cpu.js'
 
 // A million: each worker process compiles the pipeline itself (V8's JIT warms up per process),
 // and with 100k events per worker that warm-up was a large share of the run, inflating the CPU
@@ -38,16 +38,6 @@ interface Report {
   readonly cpuMs: number
   readonly mainCpuMs: number
   readonly maxRssMb: number
-}
-
-/** CPU time (ms) the local nats-server (`NATS_SERVER_PID` when several run) has used so far; undefined if not found. */
-function natsServerCpuMs(): number | undefined {
-  try {
-    const pid = process.env['NATS_SERVER_PID'] ?? execFileSync('pidof', ['nats-server'], { encoding: 'utf8' }).trim().split(' ')[0]!
-    return procCpuMs(`/proc/${pid}/stat`)
-  } catch {
-    return undefined
-  }
 }
 
 async function spawn(hub: string, id: string, maxAckPending: number, workload: Workload): Promise<ChildProcess> {
@@ -135,8 +125,11 @@ async function measure(workers: number, maxAckPending: number, workload: Workloa
 
 const ROUNDS = Number(process.env['NATS_BENCH_ROUNDS'] ?? 3)
 
-/** The run of median rate (the lower middle one for an even count). */
-const median = (runs: Measured[]): Measured => [...runs].sort((a, b) => a.rate - b.rate)[Math.floor((runs.length - 1) / 2)]!
+/** The middle one of `items` by `key` (the lower middle one for an even count). */
+const middleBy = <T>(items: readonly T[], key: (item: T) => number): T => [...items].sort((a, b) => key(a) - key(b))[Math.floor((items.length - 1) / 2)]!
+
+/** The run of median rate. */
+const median = (runs: Measured[]): Measured => middleBy(runs, (run) => run.rate)
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
 
@@ -167,8 +160,6 @@ async function cpuScaling(): Promise<number> {
   const together = await Promise.all([spinMs(), spinMs()])
   return (2 * alone) / Math.max(...together)
 }
-
-const middle = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!
 
 export async function run(): Promise<string> {
   const rows: string[] = [
@@ -205,7 +196,7 @@ export async function run(): Promise<string> {
     const pct = (m: Measured) => `${Math.round(m.mainShare * 100)}%`
     const natsUs = (m: Measured) => (m.natsCpuUs === undefined ? '–' : m.natsCpuUs.toFixed(1))
     rows.push(
-      `| ${workload === 'rules' ? 'profiles + rules' : 'profiles'} | ${batch} | ${compression} | ${pending} | ${fmt(one.rate)} | ${fmt(two.rate)} | ${(two.rate / one.rate).toFixed(2)}×${spread} | ${two.split} | ${us(one)} / ${us(two)} | ${pct(one)} / ${pct(two)} | ${natsUs(one)} / ${natsUs(two)} | ${coresBusy(one).toFixed(2)} / ${coresBusy(two).toFixed(2)} | ${(2 / coresBusy(one)).toFixed(2)}× | ${middle(machine).toFixed(2)}×${machineSpread} | ${fmt(one.maxRssMb)} / ${fmt(two.maxRssMb)} | ${fmt((one.publishRate + two.publishRate) / 2)} | ${fmt(one.storedMb)} |`,
+      `| ${workload === 'rules' ? 'profiles + rules' : 'profiles'} | ${batch} | ${compression} | ${pending} | ${fmt(one.rate)} | ${fmt(two.rate)} | ${(two.rate / one.rate).toFixed(2)}×${spread} | ${two.split} | ${us(one)} / ${us(two)} | ${pct(one)} / ${pct(two)} | ${natsUs(one)} / ${natsUs(two)} | ${coresBusy(one).toFixed(2)} / ${coresBusy(two).toFixed(2)} | ${(2 / coresBusy(one)).toFixed(2)}× | ${middleBy(machine, (x) => x).toFixed(2)}×${machineSpread} | ${fmt(one.maxRssMb)} / ${fmt(two.maxRssMb)} | ${fmt((one.publishRate + two.publishRate) / 2)} | ${fmt(one.storedMb)} |`,
     )
   }
   const load = loadavg().map((l) => l.toFixed(1)).join(' / ')

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 
 /**
@@ -11,6 +12,16 @@ export function procCpuMs(statPath: string): number | undefined {
     // utime and stime are fields 14 and 15, in clock ticks of 10 ms.
     const fields = readFileSync(statPath, 'utf8').split(') ')[1]!.split(' ')
     return ((Number(fields[11]) + Number(fields[12])) / 100) * 1000
+  } catch {
+    return undefined
+  }
+}
+
+/** CPU time (ms) the local nats-server (`NATS_SERVER_PID` when several run) has used so far; undefined if not found. */
+export function natsServerCpuMs(): number | undefined {
+  try {
+    const pid = process.env['NATS_SERVER_PID'] ?? execFileSync('pidof', ['nats-server'], { encoding: 'utf8' }).trim().split(' ')[0]!
+    return procCpuMs(`/proc/${pid}/stat`)
   } catch {
     return undefined
   }

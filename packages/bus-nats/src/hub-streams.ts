@@ -6,9 +6,8 @@ import type { JetStreamManager } from 'nats'
  * Why not one stream for the hub with a subject per partition: a NATS server (2.9, at least)
  * finds a filtered consumer's next message by reading every message after the last one it
  * delivered, copying each out of the block, until one has the consumer's subject, so with `n`
- * partitions interleaved it copies about `n` messages for each one it delivers. Measured on the
- * local server (32 partitions, 31 events a message): 1.2–1.8 µs of server CPU per event with one
- * stream, 0.64–0.67 with a stream per partition, where each consumer reads its stream in order.
+ * partitions interleaved it copies about `n` messages for each one it delivers; a consumer of a
+ * stream of its own reads it in order. `bench/nats-layout.ts` compares the two (docs/benchmarks.md).
  *
  * Names of different hubs never collide: cutting the final `_p<n>` off gives back the hub's name.
  */

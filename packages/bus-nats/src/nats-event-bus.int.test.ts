@@ -4,7 +4,7 @@ import { AckPolicy, DeliverPolicy, connect, headers } from 'nats'
 import { partitionKey, type OmoEvent } from '@omotenashi/core'
 import { describeEventBusContract, serviceTest } from '@omotenashi/core/testing'
 import { NatsEventBus } from './nats-event-bus.js'
-import { deleteHub, hubBuckets, partitionStream } from './hub-streams.js'
+import { deleteHub, hubBuckets, partitionStream, partitionSubject } from './hub-streams.js'
 import type { NatsBusOptions } from './options.js'
 import { assignPartitions, partitionOf } from './partitions.js'
 
@@ -110,6 +110,7 @@ describe('NatsEventBus', () => {
     const nc = await connect({ servers: 'nats://127.0.0.1:4222' })
     const jsm = await nc.jetstreamManager()
     let stored = 0
+    // The subjects written out: they are what publishers outside this package send to.
     for (let p = 0; p < fast.partitions; p++) {
       const info = await jsm.streams.info(partitionStream(hub, p))
       expect(info.config.subjects).toEqual([`omo.${hub}.p.${p}`])
@@ -430,7 +431,7 @@ describe('NatsEventBus', () => {
     // partition's consumer fails.
     const nc = await connect({ servers: 'nats://127.0.0.1:4222' })
     const jsm = await nc.jetstreamManager()
-    await jsm.streams.add({ name: partitionStream(hub, 0), subjects: [`omo.${hub}.p.0`], max_consumers: 1 })
+    await jsm.streams.add({ name: partitionStream(hub, 0), subjects: [partitionSubject(hub, 0)], max_consumers: 1 })
     await jsm.consumers.add(partitionStream(hub, 0), { durable_name: 'foreign', ack_policy: AckPolicy.Explicit })
     const seen: string[] = []
     const bus = new NatsEventBus({ ...fast, hub, partitions: 1, workerId: 'refused' })
