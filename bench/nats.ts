@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url'
 import { connect } from 'nats'
 import { NatsEventBus, deleteHub, partitionStream, type NatsBusOptions } from '@omotenashi/bus-nats'
 import type { OmoEvent } from '@omotenashi/core'
-import { natsServerCpuMs } from './proc-cpu.js'
+import { machineCpu, natsServerCpuMs, type MachineCpu } from './proc-cpu.js'
 
 // A million: each worker process compiles the pipeline itself (V8's JIT warms up per process),
 // and with 100k events per worker that warm-up was a large share of the run, inflating the CPU
@@ -68,6 +68,17 @@ interface Measured {
   readonly maxRssMb: number
   /** What the stream held once everything was published (MB, as JetStream counts it). */
   readonly storedMb: number
+  /** Cores the machine left idle while the workers ran (NaN without /proc/stat). */
+  readonly idleCores: number
+  /** Cores' worth of time the hypervisor took from this machine meanwhile (NaN without /proc/stat). */
+  readonly stealCores: number
+}
+
+/** Idle and stolen cores between two readings of the machine's CPU time. */
+function idleAndSteal(from: { at: number; cpu: MachineCpu | undefined } | undefined, to: { at: number; cpu: MachineCpu | undefined }): { idleCores: number; stealCores: number } {
+  if (!from?.cpu || !to.cpu || to.at <= from.at) return { idleCores: Number.NaN, stealCores: Number.NaN }
+  const ms = to.at - from.at
+  return { idleCores: (to.cpu.idleMs - from.cpu.idleMs) / ms, stealCores: (to.cpu.stealMs - from.cpu.stealMs) / ms }
 }
 
 type Compression = NonNullable<NatsBusOptions['compression']>
@@ -98,11 +109,16 @@ async function measure(workers: number, maxAckPending: number, workload: Workloa
   // Ask the workers (not NATS: consumer info on every partition costs the server more CPU than
   // the events themselves) until they have processed everything.
   let reports: Report[] = []
+  // The machine's idle and stolen time from the first poll that finds events processed to the
+  // last: whether the cores had anything left to give (worker start-up, all idle, left out).
+  let machineFrom: { at: number; cpu: MachineCpu | undefined } | undefined
   while (reports.reduce((n, r) => n + r.processed, 0) < N) {
     await new Promise((r) => setTimeout(r, 100))
     reports = await Promise.all(children.map(ask))
+    if (!machineFrom && reports.some((r) => r.processed > 0)) machineFrom = { at: performance.now(), cpu: machineCpu() }
   }
   const natsAfter = natsServerCpuMs()
+  const machineTo = { at: performance.now(), cpu: machineCpu() }
   await publisher.drain() // and nothing left unacked
   const ms = Math.max(...reports.map((r) => r.last)) - Math.min(...reports.map((r) => r.first))
 
@@ -120,6 +136,7 @@ async function measure(workers: number, maxAckPending: number, workload: Workloa
     maxRssMb: Math.max(...reports.map((r) => r.maxRssMb)),
     storedMb,
     natsCpuUs: natsBefore === undefined || natsAfter === undefined ? undefined : ((natsAfter - natsBefore) / N) * 1000,
+    ...idleAndSteal(machineFrom, machineTo),
   }
 }
 
@@ -163,8 +180,8 @@ async function cpuScaling(): Promise<number> {
 
 export async function run(): Promise<string> {
   const rows: string[] = [
-    '| workload | events per message (at most) | compression | in flight per partition | 1 worker (events/s) | 2 workers (events/s) | ratio (lowest–highest of the rounds) | events per worker (2 workers) | worker CPU µs/event (1 / 2) | of it on main threads (1 / 2) | nats-server CPU µs/event (1 / 2) | cores busy (1 / 2) | ceiling (2 ÷ cores busy with 1) | two CPU-bound processes vs one, same rounds | peak worker RSS MB (1 / 2) | publish rate (events/s) | stream MB |',
-    '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| workload | events per message (at most) | compression | in flight per partition | 1 worker (events/s) | 2 workers (events/s) | ratio (lowest–highest of the rounds) | events per worker (2 workers) | worker CPU µs/event (1 / 2) | of it on main threads (1 / 2) | nats-server CPU µs/event (1 / 2) | cores busy (1 / 2) | idle cores, machine (1 / 2) | stolen cores (1 / 2) | ceiling (2 ÷ cores busy with 1) | two CPU-bound processes vs one, same rounds | CPU per unit of work, 2 ÷ 1 (workers per event; the control) | peak worker RSS MB (1 / 2) | publish rate (events/s) | stream MB |',
+    '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ]
   const workloads = (process.env['NATS_BENCH_WORKLOADS'] ?? 'profiles,rules').split(',') as Workload[]
   const pendings = (process.env['NATS_BENCH_PENDING'] ?? '64').split(',').map(Number)
@@ -191,20 +208,25 @@ export async function run(): Promise<string> {
     const two = median(twos)
     const ratios = twos.map((t, i) => t.rate / ones[i]!.rate).sort((x, y) => x - y)
     const spread = ROUNDS > 1 ? ` (${ratios[0]!.toFixed(2)}–${ratios[ratios.length - 1]!.toFixed(2)})` : ''
+    // How much more CPU the same work took when two ran at once: the workers' per event (paired
+    // by round), and the control's (both its processes CPU-bound, so its ratio r means each took
+    // 2 ÷ r as long as one alone).
+    const slowdown = middleBy(twos.map((t, i) => (t.workerCpuUs + (t.natsCpuUs ?? 0)) / (ones[i]!.workerCpuUs + (ones[i]!.natsCpuUs ?? 0))), (x) => x)
+    const machineSlowdown = middleBy(machine.map((m) => 2 / m), (x) => x)
     const machineSpread = ROUNDS > 1 ? ` (${Math.min(...machine).toFixed(2)}–${Math.max(...machine).toFixed(2)})` : ''
     const us = (m: Measured) => `${m.workerCpuUs.toFixed(1)}`
     const pct = (m: Measured) => `${Math.round(m.mainShare * 100)}%`
     const natsUs = (m: Measured) => (m.natsCpuUs === undefined ? '–' : m.natsCpuUs.toFixed(1))
     rows.push(
-      `| ${workload === 'rules' ? 'profiles + rules' : 'profiles'} | ${batch} | ${compression} | ${pending} | ${fmt(one.rate)} | ${fmt(two.rate)} | ${(two.rate / one.rate).toFixed(2)}×${spread} | ${two.split} | ${us(one)} / ${us(two)} | ${pct(one)} / ${pct(two)} | ${natsUs(one)} / ${natsUs(two)} | ${coresBusy(one).toFixed(2)} / ${coresBusy(two).toFixed(2)} | ${(2 / coresBusy(one)).toFixed(2)}× | ${middleBy(machine, (x) => x).toFixed(2)}×${machineSpread} | ${fmt(one.maxRssMb)} / ${fmt(two.maxRssMb)} | ${fmt((one.publishRate + two.publishRate) / 2)} | ${fmt(one.storedMb)} |`,
+      `| ${workload === 'rules' ? 'profiles + rules' : 'profiles'} | ${batch} | ${compression} | ${pending} | ${fmt(one.rate)} | ${fmt(two.rate)} | ${(two.rate / one.rate).toFixed(2)}×${spread} | ${two.split} | ${us(one)} / ${us(two)} | ${pct(one)} / ${pct(two)} | ${natsUs(one)} / ${natsUs(two)} | ${coresBusy(one).toFixed(2)} / ${coresBusy(two).toFixed(2)} | ${one.idleCores.toFixed(2)} / ${two.idleCores.toFixed(2)} | ${one.stealCores.toFixed(2)} / ${two.stealCores.toFixed(2)} | ${(2 / coresBusy(one)).toFixed(2)}× | ${middleBy(machine, (x) => x).toFixed(2)}×${machineSpread} | ${slowdown.toFixed(2)}× ; ${machineSlowdown.toFixed(2)}× | ${fmt(one.maxRssMb)} / ${fmt(two.maxRssMb)} | ${fmt((one.publishRate + two.publishRate) / 2)} | ${fmt(one.storedMb)} |`,
     )
   }
   const load = loadavg().map((l) => l.toFixed(1)).join(' / ')
   return (
     rows.join('\n') +
     `\n\n${N.toLocaleString('en-US')} events over 10,000 customers and ${PARTITIONS} partitions, published first (${IN_FLIGHT.toLocaleString('en-US')} publishes in flight at a time, so with batching about ${Math.round(IN_FLIGHT / PARTITIONS)} events share a message); timed from the first event a worker finished to the last; each row the median of ${ROUNDS} rounds alternating one and two workers. ` +
-    `Cores busy: the workers' and the NATS server's CPU over the run's time. Ceiling: what two workers reach if every event costs what it did with one and both cores stay busy; what keeps it under 2× is the share of the cores that one worker's run already takes beside the worker's main thread (the NATS server, V8's helper threads). ` +
-    `Two CPU-bound processes vs one: before each round's workers, two Node processes parsing JSON in a loop (no I/O) against one alone, the most two processes of any kind could get from the machine at that moment (median and range of the rounds). Load average when done: ${load}.`
+    `Cores busy: the workers' and the NATS server's CPU over the run's time. Idle and stolen cores: the machine's own count (/proc/stat) from the first poll (every 100 ms) that found events processed to the last; stolen is time the hypervisor says it ran something else. Ceiling: what two workers reach if every event costs what it did with one and both cores stay busy; what keeps it under 2× is the share of the cores that one worker's run already takes beside the worker's main thread (the NATS server, V8's helper threads). ` +
+    `Two CPU-bound processes vs one: before each round's workers, two Node processes parsing JSON in a loop (no I/O) against one alone, the most two processes of any kind could get from the machine at that moment (median and range of the rounds). CPU per unit of work: the workers' and the NATS server's CPU per event with two workers over that with one (median of the rounds' pairs), beside what the control's ratio says of its own (2 ÷ ratio: both of its processes are CPU-bound). Load average when done: ${load}.`
   )
 }
 
