@@ -33,18 +33,15 @@ export interface MachineCpu {
   readonly idleMs: number
   /** Time the hypervisor ran something else while this machine's vCPUs wanted to run. */
   readonly stealMs: number
-  /** Everything, busy or not. */
-  readonly totalMs: number
 }
 
 /** The machine's CPU time so far (undefined where /proc/stat cannot be read). */
 export function machineCpu(): MachineCpu | undefined {
   try {
-    // cpu  user nice system idle iowait irq softirq steal guest guest_nice, in ticks of 10 ms;
-    // guest time is already counted in user.
+    // cpu  user nice system idle iowait irq softirq steal …, in ticks of 10 ms.
     const ticks = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number)
     const ms = (t: number) => t * 10
-    return { idleMs: ms(ticks[3]! + ticks[4]!), stealMs: ms(ticks[7]!), totalMs: ms(ticks.reduce((a, b) => a + b, 0)) }
+    return { idleMs: ms(ticks[3]! + ticks[4]!), stealMs: ms(ticks[7]!) }
   } catch {
     return undefined
   }
